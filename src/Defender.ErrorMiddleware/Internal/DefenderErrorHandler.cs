@@ -1,0 +1,156 @@
+using System.Runtime.ExceptionServices;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+
+namespace Defender.ErrorMiddleware.Internal;
+
+/// <summary>Decides what an exception becomes (mapping, abort, rethrow) and hands errors to the writer.</summary>
+internal sealed class DefenderErrorHandler
+{
+    private readonly DefenderErrorWriter _writer;
+    private readonly ExceptionMapping[] _mappings;
+    private readonly bool _handleStatusCodes;
+
+    public DefenderErrorHandler(DefenderErrorWriter writer, IOptions<DefenderErrorOptions> options)
+    {
+        _writer = writer;
+        _mappings = [.. options.Value.Mappings];
+        _handleStatusCodes = options.Value.HandleStatusCodes;
+    }
+
+    internal DefenderErrorWriter Writer => _writer;
+
+    /// <summary>True when a finished response is an error status with no body that should get the envelope.</summary>
+    internal bool NeedsStatusCodeBody(HttpContext context)
+    {
+        var response = context.Response;
+        var status = response.StatusCode;
+        return _handleStatusCodes
+            && status >= 400 && status <= 599
+            && !response.HasStarted
+            && response.ContentLength is null or 0
+            && string.IsNullOrEmpty(response.ContentType)
+            && context.Features.Get<IStatusCodePagesFeature>() is not { Enabled: false };
+    }
+
+    internal Task WriteStatusCodeBodyAsync(HttpContext context)
+    {
+        var status = context.Response.StatusCode;
+        return _writer.WriteAsync(context, _writer.ErrorForStatus(status), exception: null, statusOverride: status);
+    }
+
+    /// <summary>Handles an exception from the rest of the pipeline; rethrows it when it is not ours to answer.</summary>
+    internal async Task HandleExceptionAsync(HttpContext context, ExceptionDispatchInfo edi)
+    {
+        var exception = edi.SourceException;
+        if (IsClientAbort(context, exception))
+        {
+            _writer.ReportRequestAborted(context);
+            if (!context.Response.HasStarted)
+            {
+                context.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;
+            }
+
+            return;
+        }
+
+        var decision = Classify(context, exception, out var error, out var statusOverride);
+        if (decision == ExceptionMappingKind.Ignore)
+        {
+            edi.Throw();
+        }
+
+        if (decision == ExceptionMappingKind.Rethrow)
+        {
+            _writer.ReportRethrow(context, exception);
+            edi.Throw();
+        }
+
+        if (context.Response.HasStarted)
+        {
+            _writer.ReportResponseStarted(context, error, exception);
+            return;
+        }
+
+        try
+        {
+            var feature = new ExceptionHandlerFeature
+            {
+                Error = exception,
+                Path = context.Request.Path,
+                Endpoint = context.GetEndpoint(),
+                RouteValues = context.Request.RouteValues,
+            };
+            context.Features.Set<IExceptionHandlerFeature>(feature);
+            context.Features.Set<IExceptionHandlerPathFeature>(feature);
+
+            await _writer.WriteAsync(context, error, exception, statusOverride, clearResponse: true);
+        }
+#pragma warning disable CA1031 // Report the writer's failure, then surface the original exception, as aspnetcore does.
+        catch (Exception writeException)
+#pragma warning restore CA1031
+        {
+            _writer.ReportWriteFailed(writeException);
+            edi.Throw();
+        }
+    }
+
+    /// <summary>Maps an exception to the error the client receives.</summary>
+    internal ExceptionMappingKind Classify(HttpContext context, Exception exception, out DefenderError error, out int? statusOverride)
+    {
+        statusOverride = null;
+        if (exception is DefenderException defenderException)
+        {
+            error = defenderException.Error;
+            return ExceptionMappingKind.Map;
+        }
+
+        foreach (var mapping in _mappings)
+        {
+            if (!mapping.ExceptionType.IsInstanceOfType(exception))
+            {
+                continue;
+            }
+
+            if (mapping.Kind != ExceptionMappingKind.Map)
+            {
+                error = default;
+                return mapping.Kind;
+            }
+
+            try
+            {
+                if (mapping.Map!(context, exception) is { } mapped)
+                {
+                    error = mapped;
+                    return ExceptionMappingKind.Map;
+                }
+            }
+#pragma warning disable CA1031 // An application's mapping that throws must still end in a 500 envelope.
+            catch (Exception mappingException)
+#pragma warning restore CA1031
+            {
+                _writer.ReportMappingFailed(mappingException, exception);
+                error = DefenderError.InternalServerError();
+                return ExceptionMappingKind.Map;
+            }
+        }
+
+        if (exception is BadHttpRequestException badRequest)
+        {
+            // Kestrel and binding failures (413 too large, 400 malformed): the status is right, the text is not for clients.
+            statusOverride = badRequest.StatusCode;
+            error = _writer.ErrorForStatus(badRequest.StatusCode);
+            return ExceptionMappingKind.Map;
+        }
+
+        error = DefenderError.InternalServerError();
+        return ExceptionMappingKind.Map;
+    }
+
+    private static bool IsClientAbort(HttpContext context, Exception exception) =>
+        (exception is OperationCanceledException or IOException or ConnectionResetException)
+        && context.RequestAborted.IsCancellationRequested;
+}

@@ -1,0 +1,345 @@
+using System.Buffers;
+using System.Collections.Frozen;
+using System.Diagnostics;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Defender.ErrorMiddleware.Catalog;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+
+// Every log call below is guarded by IsEnabled; the analyzer does not follow guards on a variable level.
+#pragma warning disable CA1873
+
+namespace Defender.ErrorMiddleware.Internal;
+
+/// <summary>
+/// The one way out: every error — thrown, returned, found by a filter or a bodiless status — is resolved,
+/// logged once and written here, so the body and the log line always share one target.
+/// </summary>
+internal sealed class DefenderErrorWriter
+{
+    internal const string ErrorCodeHeader = "x-ms-error-code";
+    internal const string JsonContentType = "application/json; charset=utf-8";
+
+    // Relaxed escaping keeps quotes and non-ASCII readable; the body is served as JSON with nosniff, never as HTML.
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        SkipValidation = true,
+    };
+
+    private const int MaxRetainedBufferSize = 16 * 1024;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_jsonWriter;
+
+    private readonly ILogger _logger;
+    private readonly LogLevel _clientErrorLevel;
+    private readonly bool _logClientErrorExceptions;
+    private readonly string[] _documentedDefaultMessages;
+    private readonly FrozenDictionary<string, RegisteredErrorCode> _registeredCodes;
+    private readonly FrozenDictionary<int, DefenderError> _statusCodeErrors;
+    private readonly FrozenSet<string> _preservedHeaders;
+    private readonly string[] _preservedHeaderPrefixes;
+
+    public DefenderErrorWriter(IOptions<DefenderErrorOptions> options, ILoggerFactory loggerFactory)
+    {
+        var value = options.Value;
+        _logger = loggerFactory.CreateLogger(Log.CategoryName);
+        _clientErrorLevel = value.ClientErrorLogLevel;
+        _logClientErrorExceptions = value.LogClientErrorExceptions;
+
+        var all = DefenderErrorCatalog.All;
+        _documentedDefaultMessages = new string[all.Length];
+        foreach (var descriptor in all)
+        {
+            _documentedDefaultMessages[(int)descriptor.Code] = value.MessageOverrides.TryGetValue(descriptor.Name, out var message)
+                ? message
+                : descriptor.GetDefaultMessage(value.MessagePreset);
+        }
+
+        _registeredCodes = value.RegisteredCodes.ToFrozenDictionary(StringComparer.Ordinal);
+        _statusCodeErrors = value.StatusCodeErrors.ToFrozenDictionary();
+        _preservedHeaders = value.PreservedHeaders.Where(h => !h.EndsWith('*')).ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+        _preservedHeaderPrefixes = [.. value.PreservedHeaders.Where(h => h.EndsWith('*')).Select(h => h.TrimEnd('*'))];
+    }
+
+    internal ILogger Logger => _logger;
+
+    /// <summary>Every code this application can answer with: the documented ones and those it registered.</summary>
+    internal IEnumerable<RegisteredErrorCode> RegisteredCodes => _registeredCodes.Values;
+
+    /// <summary>Resolves an error's status and message: its own message, else the option override, else the preset's.</summary>
+    internal ResolvedError Resolve(in DefenderError error, int? statusOverride = null)
+    {
+        if (error.KnownCode is { } known)
+        {
+            var descriptor = DefenderErrorCatalog.Get(known);
+            return new ResolvedError(statusOverride ?? descriptor.StatusCode, descriptor.Name,
+                error.Message ?? _documentedDefaultMessages[(int)known]);
+        }
+
+        if (error.Code is not null && _registeredCodes.TryGetValue(error.Code, out var registered))
+        {
+            return new ResolvedError(statusOverride ?? registered.StatusCode, registered.Code, error.Message ?? registered.DefaultMessage);
+        }
+
+        Log.UnknownCode(_logger, error.Code ?? "(none)");
+        return Resolve(DefenderError.InternalServerError());
+    }
+
+    /// <summary>The error a bodiless response of this status gets (the status itself is kept).</summary>
+    internal DefenderError ErrorForStatus(int statusCode) =>
+        _statusCodeErrors.TryGetValue(statusCode, out var error)
+            ? error
+            : statusCode >= 500 ? DefenderError.InternalServerError() : DefenderError.BadRequest();
+
+    /// <summary>Logs the error once and writes the envelope. The response must not have started.</summary>
+    /// <param name="context">The request.</param>
+    /// <param name="error">What the client is told.</param>
+    /// <param name="exception">The cause, for the log only.</param>
+    /// <param name="statusOverride">The status to keep (bodiless responses), instead of the code's own.</param>
+    /// <param name="clearResponse">Whether to clear a half-built response first, keeping the preserved headers.</param>
+    internal Task WriteAsync(HttpContext context, in DefenderError error, Exception? exception, int? statusOverride = null, bool clearResponse = false)
+    {
+        var resolved = Resolve(error, statusOverride);
+        var target = Guid.NewGuid();
+        LogError(context, resolved, target, exception);
+        TagActivity(resolved.Code, target);
+
+        var response = context.Response;
+        if (clearResponse)
+        {
+            ClearResponse(response);
+        }
+
+        response.StatusCode = resolved.StatusCode;
+        var headers = response.Headers;
+        headers.ContentType = JsonContentType;
+        headers.CacheControl = "no-store";
+        headers.Pragma = "no-cache";
+        headers.XContentTypeOptions = "nosniff";
+        headers[ErrorCodeHeader] = resolved.Code;
+
+        if (HttpMethods.IsHead(context.Request.Method))
+        {
+            return Task.CompletedTask;
+        }
+
+        return WriteBodyAsync(response, resolved, target);
+    }
+
+    /// <summary>Reports an error that can no longer be written because the response has started, and aborts the connection.</summary>
+    internal void ReportResponseStarted(HttpContext context, in DefenderError error, Exception exception)
+    {
+        var resolved = Resolve(error);
+        var target = Guid.NewGuid();
+        try
+        {
+            if (_logger.IsEnabled(LogLevel.Error))
+            {
+                Log.ResponseStarted(_logger, exception, context.Request.Method, LoggedPath(context), resolved.StatusCode, resolved.Code, target, TraceId(context));
+            }
+        }
+#pragma warning disable CA1031 // A failing log provider must not stop the abort.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+
+        TagActivity(resolved.Code, target);
+
+        // Appending an envelope to a half-sent body would look like a corrupt success; a reset tells the client it failed.
+        context.Abort();
+    }
+
+    /// <summary>Logs an exception that is rethrown rather than answered, so it still has a target.</summary>
+    internal void ReportRethrow(HttpContext context, Exception exception)
+    {
+        var target = Guid.NewGuid();
+        TagActivity(DefenderErrorCatalog.Name(DefenderErrorCode.InternalServerError), target);
+        try
+        {
+            if (_logger.IsEnabled(LogLevel.Error))
+            {
+                Log.Rethrowing(_logger, exception, context.Request.Method, LoggedPath(context), target, TraceId(context));
+            }
+        }
+#pragma warning disable CA1031 // A failing log provider must not replace the exception being rethrown.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
+    internal void ReportRequestAborted(HttpContext context)
+    {
+        try
+        {
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                Log.RequestAborted(_logger, context.Request.Method, LoggedPath(context));
+            }
+        }
+#pragma warning disable CA1031 // Logging is best effort here: the client is gone.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
+    internal void ReportWriteFailed(Exception exception)
+    {
+        try
+        {
+            Log.WriteFailed(_logger, exception);
+        }
+#pragma warning disable CA1031 // The original exception is rethrown by the caller; this must not replace it.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
+    internal void ReportMappingFailed(Exception mappingException, Exception original)
+    {
+        try
+        {
+            if (_logger.IsEnabled(LogLevel.Error))
+            {
+                Log.MappingFailed(_logger, mappingException, original.GetType().FullName ?? original.GetType().Name);
+            }
+        }
+#pragma warning disable CA1031 // The request still gets its 500; a failing log provider must not change that.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
+    private void LogError(HttpContext context, in ResolvedError resolved, Guid target, Exception? exception)
+    {
+        try
+        {
+            if (resolved.StatusCode >= 500)
+            {
+                if (_logger.IsEnabled(LogLevel.Error))
+                {
+                    Log.ServerError(_logger, exception, context.Request.Method, LoggedPath(context), resolved.StatusCode,
+                        resolved.Code, EchoSanitizer.Sanitize(resolved.Message, EchoSanitizer.MaxLogLength), target, TraceId(context));
+                }
+            }
+            else if (_logger.IsEnabled(_clientErrorLevel))
+            {
+                Log.ClientError(_logger, _clientErrorLevel, _logClientErrorExceptions ? exception : null, context.Request.Method,
+                    LoggedPath(context), resolved.StatusCode, resolved.Code, EchoSanitizer.Sanitize(resolved.Message, EchoSanitizer.MaxLogLength),
+                    target, TraceId(context));
+            }
+        }
+#pragma warning disable CA1031 // A failing log provider must not cost the client its answer.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
+    private static void TagActivity(string code, Guid target)
+    {
+        var activity = Activity.Current;
+        if (activity is null)
+        {
+            return;
+        }
+
+        activity.SetTag("error.type", code);
+        activity.SetTag("defender.error.code", code);
+        activity.SetTag("defender.error.target", target.ToString());
+    }
+
+    private static string LoggedPath(HttpContext context)
+    {
+        var request = context.Request;
+        var path = request.PathBase.HasValue ? (request.PathBase + request.Path).Value : request.Path.Value;
+        return EchoSanitizer.Sanitize(path ?? "/", EchoSanitizer.MaxLogLength);
+    }
+
+    private static string TraceId(HttpContext context) =>
+        Activity.Current is { } activity ? activity.TraceId.ToHexString() : context.TraceIdentifier;
+
+    private void ClearResponse(HttpResponse response)
+    {
+        List<KeyValuePair<string, StringValues>>? kept = null;
+        foreach (var header in response.Headers)
+        {
+            if (IsPreserved(header.Key))
+            {
+                (kept ??= []).Add(header);
+            }
+        }
+
+        response.Clear();
+        if (kept is not null)
+        {
+            foreach (var header in kept)
+            {
+                response.Headers[header.Key] = header.Value;
+            }
+        }
+    }
+
+    private bool IsPreserved(string name)
+    {
+        if (_preservedHeaders.Contains(name))
+        {
+            return true;
+        }
+
+        foreach (var prefix in _preservedHeaderPrefixes)
+        {
+            if (name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static Task WriteBodyAsync(HttpResponse response, in ResolvedError resolved, Guid target)
+    {
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
+        buffer.ResetWrittenCount();
+        var jsonWriter = t_jsonWriter;
+        if (jsonWriter is null)
+        {
+            t_jsonWriter = jsonWriter = new Utf8JsonWriter(buffer, WriterOptions);
+        }
+        else
+        {
+            jsonWriter.Reset(buffer);
+        }
+
+        var envelope = new ErrorEnvelope { Error = new ErrorBody { Code = resolved.Code, Message = resolved.Message, Target = target } };
+        JsonSerializer.Serialize(jsonWriter, envelope, DefenderJsonContext.Default.ErrorEnvelope);
+
+        response.ContentLength = buffer.WrittenCount;
+        var body = response.BodyWriter;
+        body.Write(buffer.WrittenSpan);
+        if (buffer.Capacity > MaxRetainedBufferSize)
+        {
+            // One huge message must not pin its buffer on this thread for good.
+            t_buffer = null;
+            t_jsonWriter = null;
+        }
+
+        var flush = body.FlushAsync();
+        return flush.IsCompletedSuccessfully ? Task.CompletedTask : flush.AsTask();
+    }
+}
+
+internal readonly record struct ResolvedError(int StatusCode, string Code, string Message);
