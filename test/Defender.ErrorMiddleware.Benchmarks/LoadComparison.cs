@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Defender.ErrorMiddleware.Benchmarks;
+
+/// <summary>
+/// A bounded load run on 127.0.0.1: every configuration serves the same paths, alternating in rounds so that
+/// machine noise hits them all alike, and the ratios are computed from medians of one run.
+/// </summary>
+internal static class LoadComparison
+{
+    private const int Concurrency = 16;
+
+    private static readonly (string Name, HttpMethod Method, string Path, string? Body)[] Scenarios =
+    [
+        ("success", HttpMethod.Get, "/api/machines/ok", null),
+        ("thrown → 404", HttpMethod.Get, "/api/machines/throw", null),
+        ("result → 404", HttpMethod.Get, "/api/machines/result", null),
+        ("malformed JSON → 400", HttpMethod.Post, "/api/machines/isolate", Requests.MalformedBody),
+        ("wrong-case body → 400", HttpMethod.Post, "/api/machines/isolate", Requests.WrongCaseBody),
+        ("unknown route → 404", HttpMethod.Get, "/api/nothing/here", null),
+    ];
+
+    public static async Task RunAsync(TimeSpan roundLength, int rounds)
+    {
+        var handlings = Enum.GetValues<ErrorHandling>();
+        var apps = new Dictionary<ErrorHandling, BenchmarkApp>();
+        foreach (var handling in handlings)
+        {
+            apps[handling] = await BenchmarkApp.StartAsync(handling);
+        }
+
+        var results = new Dictionary<(string, ErrorHandling), List<double>>();
+        Console.WriteLine($"load: {Concurrency} concurrent clients, {roundLength.TotalSeconds:0.#} s per cell, {rounds} rounds, {Environment.ProcessorCount} cores");
+        for (var round = 0; round < rounds; round++)
+        {
+            foreach (var scenario in Scenarios)
+            {
+                // Alternate the order each round so no configuration always runs first or last.
+                var order = round % 2 == 0 ? handlings : [.. handlings.Reverse()];
+                foreach (var handling in order)
+                {
+                    var rate = await MeasureAsync(apps[handling].Client, scenario, TimeSpan.FromSeconds(0.3));
+                    rate = await MeasureAsync(apps[handling].Client, scenario, roundLength);
+                    if (!results.TryGetValue((scenario.Name, handling), out var list))
+                    {
+                        results[(scenario.Name, handling)] = list = [];
+                    }
+
+                    list.Add(rate);
+                }
+            }
+        }
+
+        foreach (var app in apps.Values)
+        {
+            await app.DisposeAsync();
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("| path | none req/s | built-in req/s | precomputed req/s | Defender req/s | Defender ÷ built-in | Defender ÷ none | Defender ÷ precomputed |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|");
+        foreach (var scenario in Scenarios)
+        {
+            double Median(ErrorHandling h)
+            {
+                var values = results[(scenario.Name, h)].Order().ToList();
+                return values[values.Count / 2];
+            }
+
+            var none = Median(ErrorHandling.None);
+            var builtIn = Median(ErrorHandling.BuiltIn);
+            var precomputed = Median(ErrorHandling.Precomputed);
+            var defender = Median(ErrorHandling.Defender);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {scenario.Name} | {none:0} | {builtIn:0} | {precomputed:0} | {defender:0} | {defender / builtIn:0.00} | {defender / none:0.00} | {defender / precomputed:0.00} |"));
+        }
+    }
+
+    private static async Task<double> MeasureAsync(HttpClient client, (string Name, HttpMethod Method, string Path, string? Body) scenario, TimeSpan duration)
+    {
+        long count = 0;
+        var stopwatch = Stopwatch.StartNew();
+        var workers = Enumerable.Range(0, Concurrency).Select(async _ =>
+        {
+            while (stopwatch.Elapsed < duration)
+            {
+                using var request = new HttpRequestMessage(scenario.Method, scenario.Path);
+                if (scenario.Body is not null)
+                {
+                    request.Content = Requests.Json(scenario.Body);
+                }
+
+                using var response = await client.SendAsync(request);
+                await response.Content.ReadAsByteArrayAsync();
+                Interlocked.Increment(ref count);
+            }
+        });
+        await Task.WhenAll(workers);
+        return count / stopwatch.Elapsed.TotalSeconds;
+    }
+}
