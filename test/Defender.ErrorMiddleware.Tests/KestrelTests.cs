@@ -124,6 +124,74 @@ public sealed class KestrelTests
         TestApp.AssertEnvelope(body, "NotFound", "General Not Found error message.");
     }
 
+    [Fact]
+    public async Task WriterFailure_IsLogged_OriginalIsRethrown_AndServerKeepsServing()
+    {
+        await using var app = await TestApp.StartAsync(
+            a =>
+            {
+                a.MapGet("/broken", string () => throw new InvalidOperationException("original failure"));
+                a.MapGet("/fine", () => "fine");
+            },
+            configurePipeline: a => a.Use((context, next) =>
+            {
+                if (context.Request.Path == "/broken")
+                {
+                    context.Response.Body = new ThrowingStream();
+                }
+
+                return next(context);
+            }),
+            kestrel: true);
+
+        var broken = await app.Client.GetAsync("/broken");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, broken.StatusCode);
+        Assert.False(broken.Headers.Contains("x-ms-error-code"));
+        var logs = app.Logs.FromDefender.ToList();
+        Assert.Equal("original failure", Assert.Single(logs, e => e.EventId.Name == "DefenderServerError").Exception?.Message);
+        Assert.IsType<IOException>(Assert.Single(logs, e => e.EventId.Name == "DefenderWriteFailed").Exception);
+        Assert.Equal("fine", await app.Client.GetStringAsync("/fine"));
+    }
+
+    [Fact]
+    public async Task ServerSideCancellation_IsAServerFault_NotAClientAbort()
+    {
+        await using var app = await TestApp.StartAsync(
+            a => a.MapGet("/timeout", string () => throw new OperationCanceledException("a server-side timeout")), kestrel: true);
+
+        await TestApp.AssertErrorAsync(await app.Client.GetAsync("/timeout"), HttpStatusCode.InternalServerError, "InternalServerError", "");
+        Assert.Equal(LogLevel.Error, Assert.Single(app.Logs.FromDefender).Level);
+    }
+
+    private sealed class ThrowingStream : Stream
+    {
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Flush() => throw new IOException("disk full");
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new IOException("disk full");
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+            ValueTask.FromException(new IOException("disk full"));
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.FromException(new IOException("disk full"));
+    }
+
     private static async Task<LogEntry> WaitForAsync(TestApp app, Func<LogEntry, bool> predicate)
     {
         for (var i = 0; i < 100; i++)
