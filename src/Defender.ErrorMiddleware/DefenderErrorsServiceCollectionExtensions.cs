@@ -1,7 +1,9 @@
 using Defender.ErrorMiddleware;
 using Defender.ErrorMiddleware.Internal;
+using Defender.ErrorMiddleware.Validation;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -28,6 +30,22 @@ public static class DefenderErrorsServiceCollectionExtensions
         services.TryAddSingleton<DefenderErrorWriter>();
         services.TryAddSingleton<DefenderErrorHandler>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, DefenderExceptionHandler>());
+        AddRequestValidation(services);
         return services;
+    }
+
+    /// <summary>
+    /// Request-input checks (see docs/validation.md); each reads <see cref="DefenderErrorOptions.ValidateRequests"/>,
+    /// <see cref="DefenderErrorOptions.CaseSensitiveRequestBodies"/> and <see cref="DefenderErrorOptions.RejectUnknownBodyMembers"/> when applied.
+    /// </summary>
+    private static void AddRequestValidation(IServiceCollection services)
+    {
+        services.TryAddSingleton<RequestValidators>();
+        services.TryAddSingleton<DefenderMvcValidationFilter>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>, RequestValidationSetup>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.AspNetCore.Mvc.JsonOptions>, RequestValidationSetup>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.AspNetCore.Routing.RouteHandlerOptions>, RequestValidationSetup>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<Microsoft.AspNetCore.Mvc.MvcOptions>, RequestValidationSetup>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.AspNetCore.Mvc.ApiBehaviorOptions>, RequestValidationSetup>());
     }
 }

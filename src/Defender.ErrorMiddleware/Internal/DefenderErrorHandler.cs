@@ -12,12 +12,14 @@ internal sealed class DefenderErrorHandler
     private readonly DefenderErrorWriter _writer;
     private readonly ExceptionMapping[] _mappings;
     private readonly bool _handleStatusCodes;
+    private readonly bool _validateRequests;
 
     public DefenderErrorHandler(DefenderErrorWriter writer, IOptions<DefenderErrorOptions> options)
     {
         _writer = writer;
         _mappings = [.. options.Value.Mappings];
         _handleStatusCodes = options.Value.HandleStatusCodes;
+        _validateRequests = options.Value.ValidateRequests;
     }
 
     internal DefenderErrorWriter Writer => _writer;
@@ -140,6 +142,12 @@ internal sealed class DefenderErrorHandler
 
         if (exception is BadHttpRequestException badRequest)
         {
+            // Minimal-API binding failures: say what was wrong (JSON path, the value that did not bind, the missing name).
+            if (_validateRequests && Validation.RequestInputErrors.TryClassify(badRequest, out error))
+            {
+                return ExceptionMappingKind.Map;
+            }
+
             // Kestrel and binding failures (413 too large, 400 malformed): the status is right, the text is not for clients.
             statusOverride = badRequest.StatusCode;
             error = _writer.ErrorForStatus(badRequest.StatusCode);

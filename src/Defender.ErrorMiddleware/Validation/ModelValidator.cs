@@ -1,0 +1,305 @@
+using System.Collections;
+using System.Collections.Concurrent;
+using System.ComponentModel.DataAnnotations;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Defender.ErrorMiddleware.Validation;
+
+/// <summary>
+/// Runs DataAnnotations over a bound model and returns the first failure as one Defender error. It walks the
+/// serializer's contract (JSON names, getters that work under trimming), not reflection over the CLR type.
+/// </summary>
+/// <remarks>
+/// Order, so the one error reported is stable: members in contract order; per member its attributes (<c>[Required]</c>,
+/// then Defender's, then the rest by type name), then the values nested in it; an <see cref="IValidatableObject"/> after its
+/// members. Depth is bounded by <see cref="MaxDepth"/>.
+/// </remarks>
+internal sealed class ModelValidator
+{
+    internal const int MaxDepth = 32;
+
+    private readonly Func<JsonSerializerOptions> _contractOptions;
+    private readonly ConcurrentDictionary<Type, ValidationPlan?> _plans = new();
+
+    internal ModelValidator(Func<JsonSerializerOptions> contractOptions) => _contractOptions = contractOptions;
+
+    /// <summary>Whether values of <paramref name="type"/> have anything to validate.</summary>
+    internal bool NeedsValidation(Type type) => GetPlan(type) is { NeedsValidation: true };
+
+    /// <summary>Validates one bound value (a parameter) with the parameter's own attributes, then the value's contents.</summary>
+    internal bool TryValidate(object? value, string name, ValidationAttribute[] attributes, out DefenderError error)
+    {
+        foreach (var attribute in attributes)
+        {
+            if (!IsValid(attribute, value, null, name))
+            {
+                error = DefenderAttributeSupport.ErrorFor(attribute, value, name);
+                return false;
+            }
+        }
+
+        error = default;
+        return value is null || GetPlan(value.GetType()) is not { NeedsValidation: true } plan || Validate(value, plan, new PathBuilder(), 0, ref error);
+    }
+
+    private static bool Validate(object value, ValidationPlan plan, PathBuilder path, int depth, ref DefenderError error)
+    {
+        if (depth > MaxDepth)
+        {
+            return true;
+        }
+
+        if (plan.Element is { NeedsValidation: true } element && value is IEnumerable enumerable)
+        {
+            // Dictionaries: only the values are validated (non-generic IDictionary reads them without reflection).
+            var items = plan.IsDictionary ? (value as IDictionary)?.Values ?? (IEnumerable)Array.Empty<object>() : enumerable;
+            var index = 0;
+            foreach (var itemValue in items)
+            {
+                if (itemValue is not null)
+                {
+                    path.PushIndex(index);
+                    if (!Validate(itemValue, element, path, depth + 1, ref error))
+                    {
+                        return false;
+                    }
+
+                    path.Pop();
+                }
+
+                index++;
+            }
+
+            return true;
+        }
+
+        foreach (var member in plan.Members)
+        {
+            var memberValue = member.Get(value);
+            foreach (var attribute in member.Attributes)
+            {
+                if (!IsValid(attribute, memberValue, value, member.Name))
+                {
+                    error = DefenderAttributeSupport.ErrorFor(attribute, memberValue, path.Join(member.Name));
+                    return false;
+                }
+            }
+
+            if (memberValue is not null && member.Nested is { NeedsValidation: true } nested)
+            {
+                path.PushName(member.Name);
+                if (!Validate(memberValue, nested, path, depth + 1, ref error))
+                {
+                    return false;
+                }
+
+                path.Pop();
+            }
+        }
+
+        if (value is IValidatableObject validatable)
+        {
+            foreach (var result in validatable.Validate(new ValidationContext(value, plan.TypeName, null, null)))
+            {
+                if (result != ValidationResult.Success)
+                {
+                    error = result is DefenderValidationResult defender
+                        ? defender.Error
+                        : DefenderError.InvalidInput(path.Join(result.MemberNames.FirstOrDefault() ?? plan.TypeName));
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsValid(ValidationAttribute attribute, object? value, object? container, string name)
+    {
+        if (attribute is IDefenderValidationAttribute defender)
+        {
+            return defender.TryValidate(value, out _);
+        }
+
+        var context = new ValidationContext(container ?? value ?? string.Empty, name, null, null) { MemberName = name };
+        return attribute.GetValidationResult(value, context) == ValidationResult.Success;
+    }
+
+    private ValidationPlan? GetPlan(Type type)
+    {
+        if (_plans.TryGetValue(type, out var plan))
+        {
+            return plan;
+        }
+
+        var building = new Dictionary<Type, ValidationPlan?>();
+        plan = Build(type, building);
+        foreach (var built in building.Values)
+        {
+            built?.Compute([]);
+        }
+
+        foreach (var pair in building)
+        {
+            _plans.TryAdd(pair.Key, pair.Value);
+        }
+
+        return plan;
+    }
+
+    private ValidationPlan? Build(Type type, Dictionary<Type, ValidationPlan?> building)
+    {
+        if (_plans.TryGetValue(type, out var cached))
+        {
+            return cached;
+        }
+
+        if (building.TryGetValue(type, out var inProgress))
+        {
+            return inProgress;
+        }
+
+        if (type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(object)
+            || type == typeof(JsonElement) || Nullable.GetUnderlyingType(type) is not null || type.IsPointer || type.IsByRef)
+        {
+            building[type] = null;
+            return null;
+        }
+
+        JsonTypeInfo info;
+        try
+        {
+            info = _contractOptions().GetTypeInfo(type);
+        }
+#pragma warning disable CA1031 // A type the serializer cannot describe (a service, a stream) has nothing for us to validate.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            building[type] = null;
+            return null;
+        }
+
+        var plan = new ValidationPlan(type.Name, info.Kind == JsonTypeInfoKind.Dictionary, typeof(IValidatableObject).IsAssignableFrom(type));
+        building[type] = plan;
+        switch (info.Kind)
+        {
+            case JsonTypeInfoKind.Enumerable or JsonTypeInfoKind.Dictionary when info.ElementType is { } elementType:
+                plan.Element = Build(elementType, building);
+                break;
+            case JsonTypeInfoKind.Object:
+                var members = new List<ValidationMember>();
+                foreach (var property in info.Properties)
+                {
+                    if (property.Get is not { } get)
+                    {
+                        continue;
+                    }
+
+                    var attributes = Attributes(property.AttributeProvider)
+                        .Concat(Attributes(property.AssociatedParameter?.AttributeProvider));
+                    var ordered = DefenderAttributeSupport.Order(attributes.Distinct());
+                    var nested = Build(property.PropertyType, building);
+                    if (ordered.Length > 0 || nested is not null)
+                    {
+                        members.Add(new ValidationMember(property.Name, get, ordered, nested));
+                    }
+                }
+
+                plan.Members = [.. members];
+                break;
+        }
+
+        return plan;
+    }
+
+    internal static IEnumerable<ValidationAttribute> Attributes(System.Reflection.ICustomAttributeProvider? provider) =>
+        provider is null ? [] : provider.GetCustomAttributes(typeof(ValidationAttribute), inherit: true).Cast<ValidationAttribute>();
+
+    private sealed class ValidationPlan(string typeName, bool isDictionary, bool isValidatable)
+    {
+        private bool _computed;
+
+        internal string TypeName { get; } = typeName;
+
+        internal bool IsDictionary { get; } = isDictionary;
+
+        internal ValidationMember[] Members { get; set; } = [];
+
+        internal ValidationPlan? Element { get; set; }
+
+        internal bool NeedsValidation { get; private set; }
+
+        internal bool Compute(HashSet<ValidationPlan> visiting)
+        {
+            if (_computed)
+            {
+                return NeedsValidation;
+            }
+
+            var needs = isValidatable || Members.Any(m => m.Attributes.Length > 0);
+            if (!visiting.Add(this))
+            {
+                return needs;
+            }
+
+            needs |= Element?.Compute(visiting) == true;
+            foreach (var member in Members)
+            {
+                needs |= member.Nested?.Compute(visiting) == true;
+            }
+
+            visiting.Remove(this);
+            NeedsValidation = needs;
+            _computed = true;
+            return needs;
+        }
+    }
+
+    private sealed record ValidationMember(string Name, Func<object, object?> Get, ValidationAttribute[] Attributes, ValidationPlan? Nested);
+
+    /// <summary>The path below the validated value, built into a string only for the error.</summary>
+    private sealed class PathBuilder
+    {
+        private readonly List<(string? Name, int Index)> _segments = [];
+
+        internal void PushName(string name) => _segments.Add((name, -1));
+
+        internal void PushIndex(int index) => _segments.Add((null, index));
+
+        internal void Pop() => _segments.RemoveAt(_segments.Count - 1);
+
+        internal string Join(string name)
+        {
+            if (_segments.Count == 0)
+            {
+                return name;
+            }
+
+            var builder = new StringBuilder();
+            foreach (var (segmentName, index) in _segments)
+            {
+                if (segmentName is null)
+                {
+                    builder.Append('[').Append(index.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(']');
+                }
+                else
+                {
+                    builder.Append(builder.Length > 0 ? "." : string.Empty).Append(segmentName);
+                }
+            }
+
+            return builder.Append('.').Append(name).ToString();
+        }
+    }
+}
+
+/// <summary>A <see cref="ValidationResult"/> that carries its Defender error; made by <see cref="DefenderValidators.ToValidationResult"/>.</summary>
+internal sealed class DefenderValidationResult : ValidationResult
+{
+    internal DefenderValidationResult(DefenderError error, IEnumerable<string>? memberNames)
+        : base(error.Message, memberNames) => Error = error;
+
+    internal DefenderError Error { get; }
+}
