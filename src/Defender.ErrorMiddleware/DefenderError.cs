@@ -52,8 +52,10 @@ public readonly struct DefenderError : IEquatable<DefenderError>
     public static DefenderError BadRequest(string? message = null) => new(DefenderErrorCode.BadRequest, message);
 
     /// <summary>400 ODataError: <c>Invalid OData URI query: &lt;reason&gt;</c>.</summary>
+    /// <remarks>The reason is cut to 512 characters (not 128): it is the parser's explanation, which the client needs whole.</remarks>
     public static DefenderError ODataError(string reason) =>
-        new(DefenderErrorCode.ODataError, DefenderErrorCatalog.Format(DefenderErrorCode.ODataError, reason));
+        new(DefenderErrorCode.ODataError, string.Format(CultureInfo.InvariantCulture,
+            DefenderErrorCatalog.Get(DefenderErrorCode.ODataError).MessageFormat, EchoSanitizer.Sanitize(reason, EchoSanitizer.MaxReasonLength)));
 
     /// <summary>400 InvalidInput: <c>Invalid input &lt;value&gt;.</c></summary>
     public static DefenderError InvalidInput(string? value) =>

@@ -24,7 +24,7 @@ public sealed class GeneratedDocsTests
             ## Documented codes
 
             `<…>` marks the part a factory fills in (`DefenderError.ResourceNotFound(...)` and friends). Echoed values are cut
-            to 128 characters and have control characters escaped. The default message is used when an error carries none;
+            to 128 characters (an OData parser's reason to 512) and have control characters escaped. The default message is used when an error carries none;
             `SetDefaultMessage` changes it, `MessagePreset` picks the wording.
 
             | Code | HTTP status | Message template | Default message (Microsoft 365 Defender) | Default message (Microsoft Threat Protection preset) |

@@ -12,6 +12,12 @@ internal static class EchoSanitizer
     /// <summary>The most characters of one echoed value that a message carries.</summary>
     internal const int MaxLength = 128;
 
+    /// <summary>
+    /// The most characters of a reason produced by a parser from client input (an OData parser's message):
+    /// longer than one echoed value, because the reason is what the client needs to fix the query.
+    /// </summary>
+    internal const int MaxReasonLength = 512;
+
     /// <summary>The most characters of one value (a path, a message) that a log line carries.</summary>
     internal const int MaxLogLength = 2048;
 
