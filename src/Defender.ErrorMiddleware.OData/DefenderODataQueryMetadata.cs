@@ -1,3 +1,5 @@
+using Defender.ErrorMiddleware.Metadata;
+
 namespace Defender.ErrorMiddleware.OData;
 
 /// <summary>
@@ -5,8 +7,10 @@ namespace Defender.ErrorMiddleware.OData;
 /// for <see cref="EntityType"/> and may answer 400 ODataError. OpenAPI generators read it to document the
 /// <c>$filter</c>, <c>$orderby</c>, <c>$top</c>, <c>$skip</c>, <c>$select</c> and <c>$count</c> query parameters.
 /// </summary>
-public sealed class DefenderODataQueryMetadata
+public sealed class DefenderODataQueryMetadata : IProducesDefenderErrorMetadata, IDefenderQueryParametersMetadata
 {
+    private static readonly IReadOnlyList<string> ProducedCodes = [nameof(DefenderErrorCode.ODataError)];
+
     internal static readonly IReadOnlyList<string> AllQueryOptions = ["$filter", "$orderby", "$top", "$skip", "$select", "$count"];
 
     internal DefenderODataQueryMetadata(Type entityType, int maxTop)
@@ -23,4 +27,18 @@ public sealed class DefenderODataQueryMetadata
 
     /// <summary>The largest <c>$top</c> accepted (<see cref="DefenderODataOptions.MaxTop"/> when the endpoint was built).</summary>
     public int MaxTop { get; }
+
+    IReadOnlyList<string> IProducesDefenderErrorMetadata.Codes => ProducedCodes;
+
+    bool IProducesDefenderErrorMetadata.Exclude => false;
+
+    IReadOnlyList<DefenderQueryParameter> IDefenderQueryParametersMetadata.QueryParameters =>
+    [
+        new("$filter", DefenderQueryParameterType.String, "Filters the items, e.g. riskScore eq 'High' and osPlatform eq 'Windows10'."),
+        new("$orderby", DefenderQueryParameterType.String, "Orders the items by one or more properties, each asc or desc."),
+        new("$top", DefenderQueryParameterType.Integer, "Returns at most this many items.", 0, MaxTop),
+        new("$skip", DefenderQueryParameterType.Integer, "Skips this many items.", 0),
+        new("$select", DefenderQueryParameterType.String, "Returns only these properties, comma-separated."),
+        new("$count", DefenderQueryParameterType.Boolean, "Adds @odata.count, the number of items that match."),
+    ];
 }

@@ -6,7 +6,7 @@ using Defender.ErrorMiddleware.Catalog;
 namespace Defender.ErrorMiddleware.Validation;
 
 /// <summary>Implemented by the Defender attributes: the check that yields the documented error, not just a message.</summary>
-internal interface IDefenderValidationAttribute
+internal interface IDefenderValidationAttribute : Metadata.IDefenderErrorCodeSource
 {
     bool TryValidate(object? value, out DefenderError error);
 }

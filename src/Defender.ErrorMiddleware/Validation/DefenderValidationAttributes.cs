@@ -11,6 +11,9 @@ namespace Defender.ErrorMiddleware;
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field | AttributeTargets.Parameter, AllowMultiple = false)]
 public sealed class FileHashAttribute : ValidationAttribute, IDefenderValidationAttribute
 {
+    /// <summary>The code a failure answers with; the OpenAPI packages document it for endpoints that use the attribute.</summary>
+    DefenderErrorCode Metadata.IDefenderErrorCodeSource.Code => DefenderErrorCode.InvalidHashValue;
+
     /// <summary>Accepts any of SHA1, SHA256 and MD5.</summary>
     public FileHashAttribute() : this(DefenderHashKind.Any)
     {
@@ -38,6 +41,9 @@ public sealed class FileHashAttribute : ValidationAttribute, IDefenderValidation
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field | AttributeTargets.Parameter, AllowMultiple = false)]
 public sealed class DomainNameAttribute : ValidationAttribute, IDefenderValidationAttribute
 {
+    /// <summary>The code a failure answers with; the OpenAPI packages document it for endpoints that use the attribute.</summary>
+    DefenderErrorCode Metadata.IDefenderErrorCodeSource.Code => DefenderErrorCode.InvalidDomainName;
+
     /// <inheritdoc/>
     protected override ValidationResult? IsValid(object? value, ValidationContext validationContext) =>
         DefenderAttributeSupport.ToResult(this, value, validationContext);
@@ -53,6 +59,9 @@ public sealed class DomainNameAttribute : ValidationAttribute, IDefenderValidati
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field | AttributeTargets.Parameter, AllowMultiple = false)]
 public sealed class IpAddressAttribute : ValidationAttribute, IDefenderValidationAttribute
 {
+    /// <summary>The code a failure answers with; the OpenAPI packages document it for endpoints that use the attribute.</summary>
+    DefenderErrorCode Metadata.IDefenderErrorCodeSource.Code => DefenderErrorCode.InvalidIpAddress;
+
     /// <inheritdoc/>
     protected override ValidationResult? IsValid(object? value, ValidationContext validationContext) =>
         DefenderAttributeSupport.ToResult(this, value, validationContext);
@@ -68,6 +77,9 @@ public sealed class IpAddressAttribute : ValidationAttribute, IDefenderValidatio
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field | AttributeTargets.Parameter, AllowMultiple = false)]
 public sealed class HttpUrlAttribute : ValidationAttribute, IDefenderValidationAttribute
 {
+    /// <summary>The code a failure answers with; the OpenAPI packages document it for endpoints that use the attribute.</summary>
+    DefenderErrorCode Metadata.IDefenderErrorCodeSource.Code => DefenderErrorCode.InvalidUrl;
+
     /// <inheritdoc/>
     protected override ValidationResult? IsValid(object? value, ValidationContext validationContext) =>
         DefenderAttributeSupport.ToResult(this, value, validationContext);
@@ -83,6 +95,9 @@ public sealed class HttpUrlAttribute : ValidationAttribute, IDefenderValidationA
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field | AttributeTargets.Parameter, AllowMultiple = false)]
 public sealed class MaxBatchSizeAttribute : ValidationAttribute, IDefenderValidationAttribute
 {
+    /// <summary>The code a failure answers with; the OpenAPI packages document it for endpoints that use the attribute.</summary>
+    DefenderErrorCode Metadata.IDefenderErrorCodeSource.Code => DefenderErrorCode.MaximumBatchSizeExceeded;
+
     /// <summary>Limits a collection's size.</summary>
     /// <param name="maximum">The most items allowed (zero or more).</param>
     public MaxBatchSizeAttribute(int maximum)

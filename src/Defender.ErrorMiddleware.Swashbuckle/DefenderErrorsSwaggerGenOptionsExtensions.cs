@@ -1,0 +1,22 @@
+using Defender.ErrorMiddleware.Swashbuckle;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Describes the Defender error contract in documents made by Swashbuckle.</summary>
+public static class DefenderErrorsSwaggerGenOptionsExtensions
+{
+    /// <summary>
+    /// Adds the <c>DefenderError</c> envelope schema and, to every operation, the error responses it can produce
+    /// (inferred from its parameters, authorization and route; adjusted with <c>ProducesDefenderError</c>), each with its codes and one example per code.
+    /// </summary>
+    /// <param name="options">The generator's options: <c>builder.Services.AddSwaggerGen(o =&gt; o.AddDefenderErrors())</c>.</param>
+    /// <returns>The same options.</returns>
+    public static SwaggerGenOptions AddDefenderErrors(this SwaggerGenOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.OperationFilter<DefenderErrorOperationFilter>();
+        options.DocumentFilter<DefenderErrorDocumentFilter>();
+        return options;
+    }
+}
