@@ -1,1 +1,114 @@
-var app = WebApplication.CreateBuilder(args).Build(); app.Run();
+using Defender.ErrorMiddleware;
+using Defender.SampleApi;
+using Defender.SampleApi.Auth;
+using Defender.SampleApi.Endpoints;
+using Defender.SampleApi.Json;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.OpenApi;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// Listen on http://localhost:5080 unless --urls, ASPNETCORE_URLS/HTTP_PORTS or a Kestrel section says otherwise.
+if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"])
+    && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
+{
+    builder.WebHost.UseUrls("http://localhost:5080");
+}
+
+var sample = builder.Configuration.GetSection(SampleApiOptions.SectionName);
+builder.Services.Configure<SampleApiOptions>(sample);
+
+// The Defender error contract. Everything below that fails (a thrown DefenderException, a DefenderResults.Error,
+// a bodiless 401/403/404/415/429 from the framework, an unexpected exception) leaves as the documented envelope.
+builder.Services.AddDefenderErrors(options =>
+{
+    // Defender's own code for a second live response session on a machine; the envelope's code set is open like this.
+    options.AddErrorCode(MachineEndpoints.ActiveRequestAlreadyExists, StatusCodes.Status400BadRequest,
+        "An active request already exists for this machine.");
+});
+
+// OData query options on the list routes; a bad query is 400 ODataError "Invalid OData URI query: <reason>".
+builder.Services.AddDefenderOData();
+
+// EF Core on SQLite, seeded at start: in memory by default, a file when SampleApi:DatabasePath is set.
+builder.Services.AddSampleDatabase(sample[nameof(SampleApiOptions.DatabasePath)]);
+
+// Source-generated JSON for request and response bodies; AddDefenderErrors() makes request binding case-sensitive.
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, SampleJsonContext.Default));
+builder.Services.AddSingleton(TimeProvider.System);
+
+// Bearer tokens from configuration; a failed check is a bodiless 401/403 that the middleware turns into Unauthorized/Forbidden.
+builder.Services.AddAuthentication(BearerTokenHandler.SchemeName)
+    .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
+var authorization = builder.Services.AddAuthorizationBuilder();
+foreach (var permission in Permissions.All)
+{
+    // One policy per Defender permission, named after it.
+    authorization.AddPolicy(permission, p => p.RequireClaim(BearerTokenHandler.PermissionClaim, permission));
+}
+
+// Defender's throttling: 100 calls a minute per token unless SampleApi:RateLimit:PermitLimit / WindowSeconds say otherwise.
+builder.Services.AddRateLimiter(o => SampleRateLimits.Configure(o, sample.GetSection("RateLimit")));
+
+// Browsers on these origins may call the API and read error bodies and the x-ms-error-code header.
+var origins = sample.GetSection("Cors:Origins").Get<string[]>() is { Length: > 0 } configured
+    ? configured
+    : ["http://localhost:5173", "http://127.0.0.1:5173"];
+builder.Services.AddCors(o => o.AddDefaultPolicy(p => p
+    .WithOrigins(origins)
+    .AllowAnyHeader()
+    .AllowAnyMethod()
+    .WithExposedHeaders("x-ms-error-code", "Retry-After", "Location")));
+
+// Both OpenAPI generators. AddDefenderErrors() documents every operation's error responses (the envelope schema, the codes,
+// one example each); the bearer scheme lets Swagger UI send a token.
+builder.Services.AddOpenApi(o =>
+{
+    o.AddDefenderErrors();
+    o.AddDocumentTransformer((document, _, _) =>
+    {
+        OpenApiSetup.AddBearer(document);
+        return Task.CompletedTask;
+    });
+});
+builder.Services.AddSwaggerGen(o =>
+{
+    o.AddDefenderErrors();
+    o.SwaggerDoc("v1", new OpenApiInfo { Title = "Defender sample API", Version = "v1" });
+    o.AddSecurityDefinition(OpenApiSetup.SchemeName, OpenApiSetup.BearerScheme());
+    o.AddSecurityRequirement(document => OpenApiSetup.BearerRequirement(document));
+});
+
+var app = builder.Build();
+
+// First, so it sees every failure of everything after it.
+app.UseDefenderErrors();
+
+// Before authentication, so that preflights and error responses both carry the CORS headers.
+app.UseCors();
+app.UseAuthentication();
+// After authentication, so the limiter partitions by token.
+app.UseRateLimiter();
+app.UseAuthorization();
+
+// /openapi/v1.json, /swagger/v1/swagger.json and Swagger UI at /swagger.
+app.MapOpenApi();
+app.UseSwagger();
+app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "Defender sample API v1"));
+
+// Every /api route can be throttled (429 TooManyRequests); the OpenAPI documents say so.
+var api = app.MapGroup("/api").ProducesDefenderError("TooManyRequests");
+api.MapMachineEndpoints();
+api.MapIndicatorEndpoints();
+if (sample.GetValue<bool>(nameof(SampleApiOptions.EnableFaultEndpoint)))
+{
+    // GET /api/fault throws, to show that a 500 carries no detail (off unless SampleApi:EnableFaultEndpoint is true).
+    api.MapFaultEndpoints();
+}
+
+// A fresh in-memory database starts with the seeded fleet; a file database is created and seeded once.
+app.OpenAndSeed();
+
+// Once listening, say where (and what to try first).
+app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
+app.Run();
