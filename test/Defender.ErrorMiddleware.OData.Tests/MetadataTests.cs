@@ -45,7 +45,7 @@ public sealed class MetadataTests
         foreach (var type in assembly.GetExportedTypes().OrderBy(t => t.FullName, StringComparer.Ordinal))
         {
             var kind = type.IsAbstract && type.IsSealed ? "static class" : type.IsSealed ? "sealed class" : "class";
-            var interfaces = type.GetInterfaces().Select(i => i.ToString()).Order(StringComparer.Ordinal);
+            var interfaces = type.GetInterfaces().Where(i => i.IsPublic || i.IsNestedPublic).Select(i => i.ToString()).Order(StringComparer.Ordinal);
             text.Append(kind).Append(' ').Append(type).Append(" : ").AppendJoin(", ", interfaces).Append('\n');
             // Public members plus explicit interface implementations (BindAsync, PopulateMetadata) are the surface.
             var members = type.GetMembers(Flags)

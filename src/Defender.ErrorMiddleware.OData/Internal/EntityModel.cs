@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.OData.Edm;
 
 namespace Defender.ErrorMiddleware.OData.Internal;
@@ -33,7 +34,7 @@ internal sealed class EntityModel
         var enumsByClr = new Dictionary<Type, EdmEnumType>();
         var properties = new List<EntityProperty>();
 
-        foreach (var jsonProperty in serializerOptions.GetTypeInfo(clrType).Properties)
+        foreach (var jsonProperty in ContractOf(clrType, serializerOptions).Properties)
         {
             // [JsonIgnore] properties stay in the contract without a getter: never serialized, so never queryable.
             if (jsonProperty.Get is null
@@ -109,6 +110,30 @@ internal sealed class EntityModel
 
     /// <summary>The model's properties in serialization order.</summary>
     public IReadOnlyList<EntityProperty> Properties { get; }
+
+    /// <summary>
+    /// The type's object contract. When a converter claims the type (the core's required-member check does, for request
+    /// bodies), the contract underneath it still names the properties as the API serializes them.
+    /// </summary>
+    private static JsonTypeInfo ContractOf(Type clrType, JsonSerializerOptions serializerOptions)
+    {
+        var typeInfo = serializerOptions.GetTypeInfo(clrType);
+        if (typeInfo.Kind == JsonTypeInfoKind.Object)
+        {
+            return typeInfo;
+        }
+
+        var contractOptions = new JsonSerializerOptions(serializerOptions);
+        for (var i = contractOptions.Converters.Count - 1; i >= 0; i--)
+        {
+            if (contractOptions.Converters[i].CanConvert(clrType))
+            {
+                contractOptions.Converters.RemoveAt(i);
+            }
+        }
+
+        return contractOptions.GetTypeInfo(clrType);
+    }
 
     public static EntityModel For(Type clrType, JsonSerializerOptions serializerOptions) =>
         Cache.GetValue(serializerOptions, static _ => new ConcurrentDictionary<Type, EntityModel>())

@@ -25,7 +25,8 @@ public sealed class Machine
 {
     public int Id { get; set; }
 
-    public string ComputerDnsName { get; set; } = "";
+    // required: the core's request-body check claims such types in the JSON options; the EDM model must still see them.
+    public required string ComputerDnsName { get; set; }
 
     public string? OsPlatform { get; set; }
 
