@@ -187,3 +187,23 @@ public sealed class StatusCodeTests
         public bool Enabled { get; set; } = true;
     }
 }
+
+public sealed class CharsetTests
+{
+    public sealed record Note(string Text);
+
+    [Fact]
+    public async Task UnknownCharset_Answers415InvalidRequestBody()
+    {
+        await using var app = await TestApp.StartAsync(a => a.MapPost("/notes", (Note note) => note.Text));
+        using var content = new ByteArrayContent("""{"Text":"x"}"""u8.ToArray());
+        content.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=nonsense");
+
+        var response = await app.Client.PostAsync("/notes", content);
+
+        var entry = app.Logs.FromDefender.FirstOrDefault();
+        Assert.True(response.StatusCode == HttpStatusCode.UnsupportedMediaType, entry?.Exception?.ToString());
+        await TestApp.AssertErrorAsync(response, HttpStatusCode.UnsupportedMediaType, "InvalidRequestBody",
+            "The request body's charset nonsense is not supported; send UTF-8 JSON.");
+    }
+}

@@ -1,8 +1,11 @@
 using System.Runtime.ExceptionServices;
+using System.Text;
+using Defender.ErrorMiddleware.Catalog;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 
 namespace Defender.ErrorMiddleware.Internal;
 
@@ -34,7 +37,9 @@ internal sealed class DefenderErrorHandler
             && !response.HasStarted
             && response.ContentLength is null or 0
             && string.IsNullOrEmpty(response.ContentType)
-            && context.Features.Get<IStatusCodePagesFeature>() is not { Enabled: false };
+            && context.Features.Get<IStatusCodePagesFeature>() is not { Enabled: false }
+            // A client that went away mid-request (often mid-body) made the status; there is nobody to answer.
+            && !context.RequestAborted.IsCancellationRequested;
     }
 
     internal Task WriteStatusCodeBodyAsync(HttpContext context)
@@ -154,8 +159,36 @@ internal sealed class DefenderErrorHandler
             return ExceptionMappingKind.Map;
         }
 
+        if (exception is InvalidOperationException { InnerException: ArgumentException } && UnknownCharset(context.Request) is { } charset)
+        {
+            // The framework's JSON readers refuse a charset they cannot decode; that is the client's mistake, not a fault.
+            statusOverride = StatusCodes.Status415UnsupportedMediaType;
+            error = DefenderError.InvalidRequestBody(
+                "The request body's charset " + EchoSanitizer.Sanitize(charset) + " is not supported; send UTF-8 JSON.");
+            return ExceptionMappingKind.Map;
+        }
+
         error = DefenderError.InternalServerError();
         return ExceptionMappingKind.Map;
+    }
+
+    private static string? UnknownCharset(HttpRequest request)
+    {
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) || !mediaType.Charset.HasValue)
+        {
+            return null;
+        }
+
+        var charset = HeaderUtilities.RemoveQuotes(mediaType.Charset).ToString();
+        try
+        {
+            _ = Encoding.GetEncoding(charset);
+            return null;
+        }
+        catch (ArgumentException)
+        {
+            return charset;
+        }
     }
 
     private static bool IsClientAbort(HttpContext context, Exception exception) =>
