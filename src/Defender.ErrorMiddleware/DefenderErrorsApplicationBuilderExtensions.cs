@@ -1,5 +1,7 @@
 using Defender.ErrorMiddleware.Internal;
+using Defender.ErrorMiddleware;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -22,6 +24,9 @@ public static class DefenderErrorsApplicationBuilderExtensions
         }
 
         var handler = app.ApplicationServices.GetRequiredService<DefenderErrorHandler>();
-        return app.Use(next => new DefenderErrorMiddleware(next, handler).InvokeAsync);
+        var preflight = app.ApplicationServices.GetRequiredService<IOptions<DefenderErrorOptions>>().Value.ValidateRequests
+            ? new Defender.ErrorMiddleware.Validation.JsonBodyPreflight(app.ApplicationServices)
+            : null;
+        return app.Use(next => new DefenderErrorMiddleware(next, handler, preflight).InvokeAsync);
     }
 }

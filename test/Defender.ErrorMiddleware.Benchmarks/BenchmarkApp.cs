@@ -68,6 +68,9 @@ public sealed class BenchmarkApp : IAsyncDisposable
         {
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, BenchmarkJsonContext.Default);
             o.SerializerOptions.PropertyNameCaseInsensitive = false;
+            // The Defender APIs document PascalCase names: without this the web defaults' camelCase policy would make the
+            // "valid" body the wrong-case one and the other way round.
+            o.SerializerOptions.PropertyNamingPolicy = null;
         });
 
         switch (handling)

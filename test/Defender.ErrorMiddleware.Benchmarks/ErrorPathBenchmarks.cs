@@ -26,6 +26,9 @@ public class ErrorPathBenchmarks
     [Benchmark(Description = "result → 404")]
     public Task<int> Result() => SendAsync(HttpMethod.Get, "/api/machines/result");
 
+    [Benchmark(Description = "valid body → 201")]
+    public Task<int> ValidBody() => SendAsync(HttpMethod.Post, "/api/machines/isolate", Requests.ValidBody);
+
     [Benchmark(Description = "malformed JSON → 400")]
     public Task<int> Malformed() => SendAsync(HttpMethod.Post, "/api/machines/isolate", Requests.MalformedBody);
 

@@ -16,6 +16,7 @@ internal static class LoadComparison
         ("success", HttpMethod.Get, "/api/machines/ok", null),
         ("thrown → 404", HttpMethod.Get, "/api/machines/throw", null),
         ("result → 404", HttpMethod.Get, "/api/machines/result", null),
+        ("valid body → 201", HttpMethod.Post, "/api/machines/isolate", Requests.ValidBody),
         ("malformed JSON → 400", HttpMethod.Post, "/api/machines/isolate", Requests.MalformedBody),
         ("wrong-case body → 400", HttpMethod.Post, "/api/machines/isolate", Requests.WrongCaseBody),
         ("unknown route → 404", HttpMethod.Get, "/api/nothing/here", null),

@@ -24,7 +24,7 @@ public sealed class PublicApiTests
                 bases.Add(Name(baseType));
             }
 
-            bases.AddRange(type.GetInterfaces().Select(Name).Order(StringComparer.Ordinal));
+            bases.AddRange(type.GetInterfaces().Where(i => i.IsPublic || i.IsNestedPublic).Select(Name).Order(StringComparer.Ordinal));
             text.Append(kind).Append(' ').Append(Name(type)).Append(bases.Count > 0 ? " : " + string.Join(", ", bases) : "").Append('\n');
             const BindingFlags Flags = BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
             var members = type.IsEnum

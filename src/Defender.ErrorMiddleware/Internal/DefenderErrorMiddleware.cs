@@ -1,24 +1,39 @@
 using System.Runtime.ExceptionServices;
+using Defender.ErrorMiddleware.Validation;
 using Microsoft.AspNetCore.Http;
 
 namespace Defender.ErrorMiddleware.Internal;
 
 /// <summary>
-/// Catches what the rest of the pipeline throws and fills bodiless error statuses.
-/// A request that succeeds passes through without an allocation or an extra state machine.
+/// Catches what the rest of the pipeline throws and fills bodiless error statuses; with request validation on, checks a
+/// small JSON body before the endpoint binds it (<see cref="JsonBodyPreflight"/>), so a malformed one is answered without
+/// the framework's exceptions. A request that succeeds passes through without an allocation or an extra state machine
+/// (a request with a checked JSON body pays for the check only).
 /// </summary>
 internal sealed class DefenderErrorMiddleware
 {
     private readonly RequestDelegate _next;
     private readonly DefenderErrorHandler _handler;
+    private readonly JsonBodyPreflight? _preflight;
 
-    public DefenderErrorMiddleware(RequestDelegate next, DefenderErrorHandler handler)
+    public DefenderErrorMiddleware(RequestDelegate next, DefenderErrorHandler handler, JsonBodyPreflight? preflight = null)
     {
         _next = next;
         _handler = handler;
+        _preflight = preflight;
     }
 
     public Task InvokeAsync(HttpContext context)
+    {
+        if (_preflight is not null && _preflight.GetPlan(context) is { } plan)
+        {
+            return PreflightAsync(context, plan);
+        }
+
+        return InvokeNext(context);
+    }
+
+    private Task InvokeNext(HttpContext context)
     {
         Task task;
         try
@@ -38,6 +53,46 @@ internal sealed class DefenderErrorMiddleware
         }
 
         return _handler.NeedsStatusCodeBody(context) ? _handler.WriteStatusCodeBodyAsync(context) : Task.CompletedTask;
+    }
+
+    private async Task PreflightAsync(HttpContext context, JsonBodyPreflight.EndpointPlan plan)
+    {
+        ExceptionDispatchInfo? edi = null;
+        (bool Ok, DefenderError Error) check = default;
+        try
+        {
+            check = await JsonBodyPreflight.CheckAsync(context, plan);
+        }
+#pragma warning disable CA1031 // A failed read (client gone, body timeout) is handled like the endpoint's own failure.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            edi = ExceptionDispatchInfo.Capture(exception);
+        }
+
+        if (edi is not null)
+        {
+            await _handler.HandleExceptionAsync(context, edi);
+            return;
+        }
+
+        if (!check.Ok)
+        {
+            try
+            {
+                await _handler.Writer.WriteAsync(context, check.Error, exception: null);
+            }
+#pragma warning disable CA1031 // As for any error the writer cannot write: report it; the client gets whatever status was set.
+            catch (Exception writeException)
+#pragma warning restore CA1031
+            {
+                _handler.Writer.ReportWriteFailed(writeException);
+            }
+
+            return;
+        }
+
+        await InvokeNext(context);
     }
 
     private async Task AwaitAsync(HttpContext context, Task task)

@@ -31,6 +31,9 @@ internal sealed class BodyContractConverterFactory : JsonConverterFactory
         _strict = strictMembers;
     }
 
+    /// <summary>Whether unknown members are rejected (<see cref="DefenderErrorOptions.RejectUnknownBodyMembers"/>).</summary>
+    internal bool Strict => _strict;
+
     /// <summary>The options that read and write the claimed types.</summary>
     internal JsonSerializerOptions Inner
     {

@@ -42,7 +42,9 @@ public sealed class ValidationCaseTests : IAsyncLifetime
                 "Parameter Items[1].Comment is missing. Found 'comment': body parameters are case-sensitive.");
 
             // 2. Malformed bodies: where, never how .NET saw it.
-            data.Add(surface, "isolate", "{\"Comment\":", "application/json", 400, "InvalidRequestBody", "The request body is not valid JSON at $ (line 1, column 12).");
+            data.Add(surface, "isolate", "{\"Comment\":", "application/json", 400, "InvalidRequestBody", "The request body is not valid JSON at $.Comment (line 1, column 12).");
+            data.Add(surface, "nested", "{\"Items\":[{\"Comment\":\"a\"},{\"Comment\":tru}]}", "application/json", 400, "InvalidRequestBody",
+                "The request body is not valid JSON at $.Items[1].Comment (line 1, column 41).");
             data.Add(surface, "isolate", "{\"Comment\":\"x\"} trailing", "application/json", 400, "InvalidRequestBody", "The request body is not valid JSON at $ (line 1, column 17).");
             data.Add(surface, "isolate", "{\"Comment\":5}", "application/json", 400, "InvalidRequestBody", "The request body has a value of the wrong type at $.Comment.");
             data.Add(surface, "isolate", "[1,2]", "application/json", 400, "InvalidRequestBody", "The request body has a value of the wrong type at $.");

@@ -183,7 +183,8 @@ internal static class ValidationTestApp
 {
     internal static readonly string[] Surfaces = ["minimal", "api-controller", "controller"];
 
-    internal static async Task<WebApplication> StartAsync(Action<DefenderErrorOptions>? configure = null, Action<WebApplicationBuilder>? host = null)
+    internal static async Task<WebApplication> StartAsync(
+        Action<DefenderErrorOptions>? configure = null, Action<WebApplicationBuilder>? host = null, Action<WebApplication>? map = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         if (host is null)
@@ -208,6 +209,7 @@ internal static class ValidationTestApp
 
         var app = builder.Build();
         app.UseDefenderErrors();
+        map?.Invoke(app);
 
         var api = app.MapGroup("/minimal").WithDefenderValidation();
         api.MapPost("/isolate", (IsolateRequest request) => Results.Ok(new { request.Comment }));

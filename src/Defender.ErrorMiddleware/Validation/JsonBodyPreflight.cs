@@ -1,0 +1,355 @@
+using System.Buffers;
+using System.Globalization;
+using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Mvc.Abstractions;
+using Microsoft.AspNetCore.Mvc.Formatters;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
+using MvcJsonOptions = Microsoft.AspNetCore.Mvc.JsonOptions;
+
+namespace Defender.ErrorMiddleware.Validation;
+
+/// <summary>
+/// Checks a JSON request body before the endpoint binds it, without an exception: malformed JSON, invalid UTF-8, nesting
+/// beyond the serializer's limit and (where the body type has a contract) missing or wrong-case required members. The
+/// framework would find the same problems by throwing (the reader's exception, the serializer's, then
+/// <see cref="BadHttpRequestException"/>), which costs far more than the answer.
+/// </summary>
+/// <remarks>
+/// It runs only where it is cheap and changes nothing else: a JSON content type in UTF-8, no Content-Encoding, a known
+/// Content-Length up to <see cref="MaxBodyLength"/> (well below Kestrel's 1 MB request buffer, so the whole body is
+/// buffered without consuming it), and an endpoint that reads a JSON body with System.Text.Json under the strict defaults
+/// (no comments, no trailing commas) and has no authorization, rate-limiting or size-limit metadata (those must keep
+/// answering first). The body is read with <see cref="PipeReader.ReadAsync"/> and left unconsumed, so the binder reads the
+/// same bytes. Everything else is left to the framework, whose exceptions the handler still maps.
+/// </remarks>
+internal sealed class JsonBodyPreflight
+{
+    /// <summary>The largest body checked up front; larger ones are left to the framework.</summary>
+    internal const int MaxBodyLength = 256 * 1024;
+
+    private static readonly EndpointPlan Skip = new(0, null, false);
+
+    private readonly IServiceProvider _services;
+    private readonly ConditionalWeakTable<Endpoint, EndpointPlan> _plans = [];
+    private Settings? _settings;
+
+    public JsonBodyPreflight(IServiceProvider services) => _services = services;
+
+    /// <summary>The plan for this request, or <see langword="null"/> when the body is not checked. Allocation-free.</summary>
+    internal EndpointPlan? GetPlan(HttpContext context)
+    {
+        var request = context.Request;
+        if (request.ContentLength is not (> 0 and <= MaxBodyLength)
+            || !IsUtf8Json(request.ContentType)
+            || request.Headers.ContentEncoding.Count != 0
+            || context.GetEndpoint() is not { } endpoint)
+        {
+            return null;
+        }
+
+        if (!_plans.TryGetValue(endpoint, out var plan))
+        {
+            plan = _plans.GetValue(endpoint, Plan);
+        }
+
+        return plan.MaxDepth > 0 ? plan : null;
+    }
+
+    /// <summary>
+    /// Buffers the body (without consuming it) and checks it; <see langword="false"/> with the error when it is bad.
+    /// Returns <see langword="true"/> also when the body could not be checked (the framework then reads it as usual).
+    /// </summary>
+    internal static async ValueTask<(bool Ok, DefenderError Error)> CheckAsync(HttpContext context, EndpointPlan plan)
+    {
+        var request = context.Request;
+        var length = request.ContentLength!.Value;
+        var wrapsStream = context.Features.Get<IRequestBodyPipeFeature>() is null or RequestBodyPipeFeature;
+        var reader = request.BodyReader;
+        while (true)
+        {
+            var result = await reader.ReadAsync(context.RequestAborted).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            if (buffer.Length >= length || result.IsCompleted || result.IsCanceled)
+            {
+                var ok = true;
+                var error = default(DefenderError);
+                if (buffer.Length == length)
+                {
+                    ok = Check(buffer, plan, out error);
+                }
+
+                // Consume nothing: the binder reads the same bytes.
+                reader.AdvanceTo(buffer.Start);
+                if (ok && wrapsStream)
+                {
+                    // A server without a native request pipe (TestServer, HTTP.sys): the reader wraps Request.Body and now holds
+                    // the bytes, so reads of Request.Body must go through it.
+                    request.Body = reader.AsStream(leaveOpen: true);
+                }
+
+                return (ok, error);
+            }
+
+            reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    private static bool Check(in ReadOnlySequence<byte> body, EndpointPlan plan, out DefenderError error)
+    {
+        if (body.IsSingleSegment)
+        {
+            return Check(body.FirstSpan, plan, out error);
+        }
+
+        var length = (int)body.Length;
+        var copy = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            body.CopyTo(copy);
+            return Check(copy.AsSpan(0, length), plan, out error);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(copy);
+        }
+    }
+
+    internal static bool Check(ReadOnlySpan<byte> body, EndpointPlan plan, out DefenderError error)
+    {
+        if (!JsonSyntaxValidator.TryValidate(body, plan.MaxDepth, out var syntax))
+        {
+            error = DefenderError.InvalidRequestBody(Message(syntax));
+            return false;
+        }
+
+        if (plan.Contract is { } contract)
+        {
+            if (body.StartsWith("\uFEFF"u8))
+            {
+                body = body[3..];
+            }
+
+            // Valid JSON within the depth limit: the reader does not throw here; should it all the same, the body goes to
+            // the binder unjudged rather than failing the request.
+            try
+            {
+                var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = plan.MaxDepth });
+                reader.Read();
+                if (BodyScanner.TryFindError(reader, contract, plan.Strict, out error))
+                {
+                    return false;
+                }
+            }
+            catch (JsonException)
+            {
+            }
+        }
+
+        error = default;
+        return true;
+    }
+
+    /// <summary>
+    /// Says where, as the serializer's messages do. For nesting too deep the path would only repeat the brackets, so it is
+    /// <c>$</c> with the line and column of the first one too many.
+    /// </summary>
+    internal static string Message(in JsonSyntaxError error)
+    {
+        var what = error.Kind == JsonSyntaxErrorKind.InvalidUtf8 ? "UTF-8" : "JSON";
+        var path = error.Kind == JsonSyntaxErrorKind.TooDeep ? "$" : DefenderAttributeSupport.Sanitize(error.Path);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"The request body is not valid {what} at {path} (line {error.Line}, column {error.Column}).");
+    }
+
+    /// <summary>application/json or application/*+json, in UTF-8 (no charset, or charset=utf-8).</summary>
+    internal static bool IsUtf8Json(string? contentType)
+    {
+        if (string.IsNullOrEmpty(contentType))
+        {
+            return false;
+        }
+
+        var span = contentType.AsSpan();
+        var semicolon = span.IndexOf(';');
+        var mediaType = (semicolon < 0 ? span : span[..semicolon]).Trim();
+        if (!mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            && !(mediaType.StartsWith("application/", StringComparison.OrdinalIgnoreCase)
+                && mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase)
+                && mediaType.IndexOfAny(' ', '\t') < 0))
+        {
+            return false;
+        }
+
+        // Parameters: only a UTF-8 charset (the binders transcode other charsets before parsing).
+        var parameters = semicolon < 0 ? [] : span[(semicolon + 1)..];
+        while (!parameters.IsEmpty)
+        {
+            var next = parameters.IndexOf(';');
+            var parameter = (next < 0 ? parameters : parameters[..next]).Trim();
+            parameters = next < 0 ? [] : parameters[(next + 1)..];
+            var equals = parameter.IndexOf('=');
+            if (equals < 0 || !parameter[..equals].Trim().Equals("charset", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var value = parameter[(equals + 1)..].Trim().Trim('"');
+            if (!value.Equals("utf-8", StringComparison.OrdinalIgnoreCase) && !value.Equals("utf8", StringComparison.OrdinalIgnoreCase))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private EndpointPlan Plan(Endpoint endpoint)
+    {
+        try
+        {
+            return PlanCore(endpoint);
+        }
+#pragma warning disable CA1031 // An endpoint the plan cannot be worked out for is simply not checked up front.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return Skip;
+        }
+    }
+
+    private EndpointPlan PlanCore(Endpoint endpoint)
+    {
+        var settings = _settings ??= new Settings(_services);
+        var metadata = endpoint.Metadata;
+
+        // What runs between this middleware and the endpoint must keep answering first: 401/403, 429, 413.
+        if (metadata.GetMetadata<IAllowAnonymous>() is null
+            && (metadata.GetMetadata<IAuthorizeData>() is not null || metadata.GetMetadata<AuthorizationPolicy>() is not null || settings.HasFallbackPolicy))
+        {
+            return Skip;
+        }
+
+        if (metadata.GetMetadata<EnableRateLimitingAttribute>() is not null || settings.HasGlobalLimiter
+            || metadata.GetMetadata<IRequestSizeLimitMetadata>() is not null)
+        {
+            return Skip;
+        }
+
+        JsonSerializerOptions? options;
+        Type? bodyType;
+        if (metadata.GetMetadata<ActionDescriptor>() is { } action)
+        {
+            // MVC: an action with a parameter bound from the body, read by System.Text.Json's formatter.
+            bodyType = null;
+            foreach (var parameter in action.Parameters)
+            {
+                if (parameter.BindingInfo?.BindingSource is { } source && source.CanAcceptDataFrom(BindingSource.Body))
+                {
+                    bodyType = parameter.ParameterType;
+                    break;
+                }
+            }
+
+            // [Consumes] without JSON: MVC answers 415 for a JSON body, whatever is in it.
+            if (bodyType is null || !settings.MvcReadsJsonWithSystemTextJson
+                || (metadata.GetMetadata<IAcceptsMetadata>() is { } consumes && !consumes.ContentTypes.Any(IsUtf8Json)))
+            {
+                return Skip;
+            }
+
+            options = settings.MvcJson;
+        }
+        else
+        {
+            // Minimal APIs: the request delegate factory declares a JSON body with IAcceptsMetadata.
+            var accepts = metadata.GetMetadata<IAcceptsMetadata>();
+            if (accepts is null || !accepts.ContentTypes.Any(IsUtf8Json))
+            {
+                return Skip;
+            }
+
+            bodyType = accepts.RequestType;
+            options = settings.HttpJson;
+        }
+
+        if (options is null || options.AllowTrailingCommas || options.ReadCommentHandling != JsonCommentHandling.Disallow)
+        {
+            return Skip;
+        }
+
+        if (bodyType is not null && (typeof(Stream).IsAssignableFrom(bodyType) || typeof(PipeReader).IsAssignableFrom(bodyType)))
+        {
+            // The endpoint reads the raw bytes itself.
+            return Skip;
+        }
+
+        var maxDepth = options.MaxDepth == 0 ? 64 : options.MaxDepth;
+        BodyContract? contract = null;
+        var strict = false;
+        if (bodyType is not null)
+        {
+            foreach (var converter in options.Converters)
+            {
+                // The same check the converter would make while binding, so the answer is the same, without its exception.
+                if (converter is BodyContractConverterFactory factory && factory.CanConvert(bodyType))
+                {
+                    contract = factory.GetContract(bodyType);
+                    strict = factory.Strict;
+                    break;
+                }
+            }
+        }
+
+        return new EndpointPlan(maxDepth, contract, strict);
+    }
+
+    /// <summary>Per endpoint: the depth limit (0: not checked), and the body contract to scan, if any.</summary>
+    internal sealed record EndpointPlan(int MaxDepth, BodyContract? Contract, bool Strict);
+
+    /// <summary>The application's settings, read once on the first planned endpoint.</summary>
+    private sealed class Settings
+    {
+        public Settings(IServiceProvider services)
+        {
+            _httpJson = new Lazy<JsonSerializerOptions?>(() =>
+                services.GetService<IOptions<HttpJsonOptions>>()?.Value.SerializerOptions);
+            _mvcJson = new Lazy<JsonSerializerOptions?>(() =>
+                services.GetService<IOptions<MvcJsonOptions>>()?.Value.JsonSerializerOptions);
+            HasFallbackPolicy = services.GetService<IOptions<AuthorizationOptions>>()?.Value.FallbackPolicy is not null;
+            HasGlobalLimiter = services.GetService<IOptions<RateLimiterOptions>>()?.Value.GlobalLimiter is not null;
+            _mvcReadsJsonWithSystemTextJson = new Lazy<bool>(() =>
+            {
+                // Another JSON formatter first (Newtonsoft.Json reads comments, single quotes...): its syntax is not this one.
+                var formatters = services.GetService<IOptions<Microsoft.AspNetCore.Mvc.MvcOptions>>()?.Value.InputFormatters;
+                return formatters?.OfType<InputFormatter>()
+                    .FirstOrDefault(f => f.SupportedMediaTypes.Any(m => m.Contains("json", StringComparison.OrdinalIgnoreCase))) is SystemTextJsonInputFormatter;
+            });
+        }
+
+        private readonly Lazy<bool> _mvcReadsJsonWithSystemTextJson;
+
+        private readonly Lazy<JsonSerializerOptions?> _httpJson;
+        private readonly Lazy<JsonSerializerOptions?> _mvcJson;
+
+        public JsonSerializerOptions? HttpJson => _httpJson.Value;
+
+        public JsonSerializerOptions? MvcJson => _mvcJson.Value;
+
+        public bool HasFallbackPolicy { get; }
+
+        public bool HasGlobalLimiter { get; }
+
+        /// <summary>Resolved only for MVC endpoints, so an app without MVC never builds its options.</summary>
+        public bool MvcReadsJsonWithSystemTextJson => _mvcReadsJsonWithSystemTextJson.Value;
+    }
+}
