@@ -119,7 +119,8 @@ internal sealed class BodyContract
                 required.Add(members.Count);
             }
 
-            members.Add(new BodyMember(property.Name, System.Text.Encoding.UTF8.GetBytes(property.Name), isRequired, value));
+            members.Add(new BodyMember(property.Name, System.Text.Encoding.UTF8.GetBytes(property.Name), isRequired, value,
+                RejectsNull: isRequired && RejectsNull(property)));
         }
 
         contract.Members = [.. members];
@@ -151,6 +152,14 @@ internal sealed class BodyContract
         return property.AssociatedParameter is { IsMemberInitializer: false, HasDefaultValue: false, IsNullable: false } parameter
             || property.AssociatedParameter?.AttributeProvider?.IsDefined(typeof(RequiredAttribute), inherit: true) == true;
     }
+
+    /// <summary>
+    /// A required member whose type does not admit null (or that carries <c>[Required]</c>) is missing when the body sends
+    /// <c>null</c>: <c>{"Comment":null}</c> must not slip through as a null that the handler never expects.
+    /// </summary>
+    private static bool RejectsNull(JsonPropertyInfo property) =>
+        property.AttributeProvider?.IsDefined(typeof(RequiredAttribute), inherit: true) == true
+        || (property.AssociatedParameter is { } parameter ? !parameter.IsNullable : !property.IsSetNullable);
 
     private static bool IsLeaf(Type type) =>
         type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(object)
@@ -195,4 +204,4 @@ internal sealed class BodyContract
     private bool _computed;
 }
 
-internal sealed record BodyMember(string Name, byte[] Utf8Name, bool IsRequired, BodyContract? Value);
+internal sealed record BodyMember(string Name, byte[] Utf8Name, bool IsRequired, BodyContract? Value, bool RejectsNull = false);

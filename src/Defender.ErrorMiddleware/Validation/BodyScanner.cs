@@ -100,6 +100,7 @@ internal static class BodyScanner
             if (index >= 0)
             {
                 var member = members[index];
+                var isNull = reader.TokenType == JsonTokenType.Null;
                 if (member.Value is { NeedsScan: true } nested)
                 {
                     path.Add(new PathSegment(member.Name, -1));
@@ -115,7 +116,7 @@ internal static class BodyScanner
                     reader.TrySkip();
                 }
 
-                if (member.IsRequired)
+                if (member.IsRequired && !(member.RejectsNull && isNull))
                 {
                     var bit = Array.IndexOf(required, index);
                     if (bit is >= 0 and < 64)
@@ -195,7 +196,8 @@ internal static class BodyScanner
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueSpan.Length <= maxBytes * 6 && SafeGetString(ref reader) is { } text
-                && string.Equals(text, name, StringComparison.OrdinalIgnoreCase))
+                && string.Equals(text, name, StringComparison.OrdinalIgnoreCase)
+                && !string.Equals(text, name, StringComparison.Ordinal))
             {
                 return text;
             }

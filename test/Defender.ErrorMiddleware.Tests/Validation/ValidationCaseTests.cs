@@ -38,6 +38,10 @@ public sealed class ValidationCaseTests : IAsyncLifetime
             data.Add(surface, "json-required", "{\"name\":\"x\"}", "application/json", 400, "MissingRequiredParameter",
                 "Parameter Name is missing. Found 'name': body parameters are case-sensitive.");
             data.Add(surface, "ctor", "{\"Comment\":\"x\"}", "application/json", 400, "MissingRequiredParameter", "Parameter Count is missing.");
+            // An explicit null for a required member that does not admit null is as missing as no member at all.
+            data.Add(surface, "isolate", "{\"Comment\":null}", "application/json", 400, "MissingRequiredParameter", "Parameter Comment is missing.");
+            data.Add(surface, "annotated", "{\"Comment\":null}", "application/json", 400, "MissingRequiredParameter", "Parameter Comment is missing.");
+            data.Add(surface, "ctor", "{\"Comment\":null,\"Count\":1}", "application/json", 400, "MissingRequiredParameter", "Parameter Comment is missing.");
             data.Add(surface, "nested", "{\"Items\":[{\"Comment\":\"a\"},{\"comment\":\"b\"}]}", "application/json", 400, "MissingRequiredParameter",
                 "Parameter Items[1].Comment is missing. Found 'comment': body parameters are case-sensitive.");
 
