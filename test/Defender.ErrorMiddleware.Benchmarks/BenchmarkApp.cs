@@ -106,6 +106,9 @@ public sealed class BenchmarkApp : IAsyncDisposable
             ErrorHandling.Precomputed => new PrecomputedEnvelope(),
             _ => Results.Problem(statusCode: 404, detail: "Machine 42 was not found"),
         });
+        app.MapGet("/api/messages/{length:int}", (int length) => handling == ErrorHandling.Defender
+            ? (IResult)DefenderResults.Error(DefenderError.BadRequest(Messages.OfLength(length)))
+            : Results.Problem(statusCode: 400, detail: Messages.OfLength(length)));
         app.MapPost("/api/machines/isolate", (IsolateRequest request) => Results.Text("{\"id\":\"action\"}", "application/json", statusCode: 201));
 
         await app.StartAsync();
@@ -189,6 +192,20 @@ internal sealed class FormattingDiscardLoggerProvider : ILoggerProvider
             }
         }
     }
+}
+
+/// <summary>Messages of a given length, built once so that the benchmark measures writing them, not making them.</summary>
+internal static class Messages
+{
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> Cache = new();
+
+    internal static string OfLength(int length) => Cache.GetOrAdd(length, static n => string.Create(n, 0, static (span, _) =>
+    {
+        for (var i = 0; i < span.Length; i++)
+        {
+            span[i] = (char)('a' + (i % 26));
+        }
+    }));
 }
 
 internal static class Requests

@@ -53,6 +53,7 @@ internal static class LoadComparison
             }
         }
 
+        var sweep = await ConcurrencySweepAsync(apps, roundLength, rounds);
         foreach (var app in apps.Values)
         {
             await app.DisposeAsync();
@@ -76,13 +77,53 @@ internal static class LoadComparison
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {scenario.Name} | {none:0} | {builtIn:0} | {precomputed:0} | {defender:0} | {defender / builtIn:0.00} | {defender / none:0.00} | {defender / precomputed:0.00} |"));
         }
+
+        Console.WriteLine();
+        Console.WriteLine("| result → 404 at concurrency | built-in req/s | precomputed req/s | Defender req/s | Defender ÷ built-in | Defender ÷ precomputed |");
+        Console.WriteLine("|---|---|---|---|---|---|");
+        foreach (var (concurrency, builtIn, precomputed, defender) in sweep)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {concurrency} | {builtIn:0} | {precomputed:0} | {defender:0} | {defender / builtIn:0.00} | {defender / precomputed:0.00} |"));
+        }
     }
 
-    private static async Task<double> MeasureAsync(HttpClient client, (string Name, HttpMethod Method, string Path, string? Body) scenario, TimeSpan duration)
+    /// <summary>The non-throwing error path at growing concurrency, the three error-writing configurations side by side.</summary>
+    private static async Task<List<(int Concurrency, double BuiltIn, double Precomputed, double Defender)>> ConcurrencySweepAsync(
+        Dictionary<ErrorHandling, BenchmarkApp> apps, TimeSpan roundLength, int rounds)
+    {
+        var scenario = Scenarios.Single(s => s.Path == "/api/machines/result");
+        var rows = new List<(int, double, double, double)>();
+        foreach (var concurrency in new[] { 1, 4, 16, 64 })
+        {
+            var samples = new Dictionary<ErrorHandling, List<double>>
+            {
+                [ErrorHandling.BuiltIn] = [],
+                [ErrorHandling.Precomputed] = [],
+                [ErrorHandling.Defender] = [],
+            };
+            for (var round = 0; round < rounds; round++)
+            {
+                foreach (var handling in round % 2 == 0 ? samples.Keys.ToArray() : [.. samples.Keys.Reverse()])
+                {
+                    await MeasureAsync(apps[handling].Client, scenario, TimeSpan.FromSeconds(0.2), concurrency);
+                    samples[handling].Add(await MeasureAsync(apps[handling].Client, scenario, roundLength / 2, concurrency));
+                }
+            }
+
+            double Median(ErrorHandling h) => samples[h].Order().ElementAt(samples[h].Count / 2);
+            rows.Add((concurrency, Median(ErrorHandling.BuiltIn), Median(ErrorHandling.Precomputed), Median(ErrorHandling.Defender)));
+        }
+
+        return rows;
+    }
+
+    private static async Task<double> MeasureAsync(
+        HttpClient client, (string Name, HttpMethod Method, string Path, string? Body) scenario, TimeSpan duration, int concurrency = Concurrency)
     {
         long count = 0;
         var stopwatch = Stopwatch.StartNew();
-        var workers = Enumerable.Range(0, Concurrency).Select(async _ =>
+        var workers = Enumerable.Range(0, concurrency).Select(async _ =>
         {
             while (stopwatch.Elapsed < duration)
             {
