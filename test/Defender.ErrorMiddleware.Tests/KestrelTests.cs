@@ -95,13 +95,20 @@ public sealed class KestrelTests
     public async Task ThrowingLogProvider_DoesNotCostTheClientItsAnswer()
     {
         await using var app = await TestApp.StartAsync(
-            a => a.MapGet("/x", string () => throw new DefenderException(DefenderError.ResourceNotFound("Machine", "1"))),
+            a =>
+            {
+                a.MapGet("/x", string () => throw new DefenderException(DefenderError.ResourceNotFound("Machine", "1")));
+                a.MapGet("/unregistered", () => DefenderResults.Error(new DefenderError("NoSuchCode", "x")));
+                a.MapGet("/boom", string () => throw new InvalidOperationException("server fault"));
+            },
             configureServices: s => s.AddLogging(l => l.AddProvider(new ThrowingLoggerProvider())),
             kestrel: true);
 
         for (var i = 0; i < 3; i++)
         {
             await TestApp.AssertErrorAsync(await app.Client.GetAsync("/x"), HttpStatusCode.NotFound, "ResourceNotFound", "Machine 1 was not found");
+            await TestApp.AssertErrorAsync(await app.Client.GetAsync("/unregistered"), HttpStatusCode.InternalServerError, "InternalServerError", "");
+            await TestApp.AssertErrorAsync(await app.Client.GetAsync("/boom"), HttpStatusCode.InternalServerError, "InternalServerError", "");
         }
     }
 

@@ -89,7 +89,16 @@ internal sealed class DefenderErrorWriter
             return new ResolvedError(statusOverride ?? registered.StatusCode, registered.Code, error.Message ?? registered.DefaultMessage);
         }
 
-        Log.UnknownCode(_logger, error.Code ?? "(none)");
+        try
+        {
+            Log.UnknownCode(_logger, error.Code ?? "(none)");
+        }
+#pragma warning disable CA1031 // A failing log provider must not cost the client its answer.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+
         return Resolve(DefenderError.InternalServerError());
     }
 
