@@ -5,7 +5,7 @@ namespace Defender.ErrorMiddleware.Metadata;
 /// the error responses the OpenAPI packages document for an endpoint. <see cref="ProducesDefenderErrorAttribute"/> implements it;
 /// so can integration packages (the OData package marks endpoints that take query options with <c>ODataError</c>).
 /// </summary>
-internal interface IProducesDefenderErrorMetadata
+public interface IProducesDefenderErrorMetadata
 {
     /// <summary>Code names: documented ones or ones the application registered with <c>AddErrorCode</c>.</summary>
     IReadOnlyList<string> Codes { get; }
