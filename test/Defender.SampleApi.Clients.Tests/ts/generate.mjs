@@ -1,7 +1,9 @@
 // Generates the TypeScript clients from one served document: openapi-typescript types (used with openapi-fetch) and an
-// @hey-api/openapi-ts SDK. Usage: node generate.mjs <document URL> <output folder>
-import { writeFile, mkdir } from "node:fs/promises";
-import { join } from "node:path";
+// @hey-api/openapi-ts SDK — next to copies of the tests in clients/ and a strict tsconfig that compiles them all to <output>/js.
+// Usage: node generate.mjs <document URL> <output folder>
+import { copyFile, mkdir, readdir, writeFile } from "node:fs/promises";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
 import openapiTS, { astToString } from "openapi-typescript";
 import { createClient } from "@hey-api/openapi-ts";
 
@@ -15,3 +17,13 @@ await createClient({
   output: { path: join(out, "hey"), importFileExtension: ".js" },
   logs: { level: "silent" },
 });
+
+const here = dirname(fileURLToPath(import.meta.url));
+for (const file of await readdir(join(here, "clients"))) {
+  await copyFile(join(here, "clients", file), join(out, file));
+}
+await writeFile(join(out, "tsconfig.json"), JSON.stringify({
+  extends: relative(out, join(here, "tsconfig.base.json")).replaceAll("\\", "/"),
+  compilerOptions: { rootDir: ".", outDir: "js" },
+  include: ["*.ts", "hey/**/*.ts"],
+}, null, 2));
