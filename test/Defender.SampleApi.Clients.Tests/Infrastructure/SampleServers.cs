@@ -48,6 +48,7 @@ public sealed class SampleServers : IAsyncLifetime
     {
         await Api.DisposeAsync();
         await RateLimitedApi.DisposeAsync();
+        GeneratedCSharp.DeleteAll();
     }
 
     /// <summary>Asserts that each target was written to one of the servers' logs exactly once (the envelope's promise).</summary>
