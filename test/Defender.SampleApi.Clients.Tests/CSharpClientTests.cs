@@ -36,7 +36,7 @@ public sealed class CSharpClientTests(SampleServers servers, ITestOutputHelper o
     public async Task GeneratedClients_TypeEveryRequestBodyAndListPage(string path, string name)
     {
         var generated = await GeneratedCSharp.ForAsync(servers.Api.Address + path, name);
-        var build = await GeneratedCSharp.DotnetAsync(generated.Folder, "build", "-nologo", "-v", "q", "-clp:NoSummary", "-p:TypedBodies=true");
+        var build = await GeneratedCSharp.DotnetAsync(generated.Folder, [.. GeneratedCSharp.BuildArguments, "-p:TypedBodies=true"]);
         Assert.True(build.ExitCode == 0, build.Describe("dotnet build -p:TypedBodies=true (Bodies.cs: a body without a schema does not compile)"));
 
         var run = await generated.RunAsync(servers.Api.Address, servers.RateLimitedApi.Address, "bodies");

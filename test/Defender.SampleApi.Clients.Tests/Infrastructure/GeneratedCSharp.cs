@@ -18,6 +18,9 @@ public sealed class GeneratedCSharp
         "Microsoft.Kiota.Serialization.Text", "Microsoft.Kiota.Serialization.Form", "Microsoft.Kiota.Serialization.Multipart",
     ];
 
+    /// <summary>A quiet build that leaves no MSBuild node or compiler server running after the test.</summary>
+    public static readonly string[] BuildArguments = ["build", "-nologo", "-v", "q", "-clp:NoSummary", "-nodeReuse:false", "-p:UseSharedCompilation=false"];
+
     private GeneratedCSharp(string folder, ProcessResult build)
     {
         Folder = folder;
@@ -76,7 +79,7 @@ public sealed class GeneratedCSharp
             Repository.Root, Timeout);
         Assert.True(nswag.ExitCode == 0 && File.Exists(Path.Combine(folder, "NSwagClient.cs")), nswag.Describe("nswag openapi2csclient"));
 
-        var build = await DotnetAsync(folder, "build", "-nologo", "-v", "q", "-clp:NoSummary");
+        var build = await DotnetAsync(folder, BuildArguments);
         return new GeneratedCSharp(folder, build);
     }
 
