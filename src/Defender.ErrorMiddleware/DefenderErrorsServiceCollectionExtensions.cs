@@ -63,6 +63,8 @@ public static class DefenderErrorsServiceCollectionExtensions
     {
         services.TryAddSingleton<RequestValidators>();
         services.TryAddSingleton<DefenderMvcValidationFilter>();
+        services.TryAddSingleton<DefenderMvcResultFilter>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<Microsoft.AspNetCore.Mvc.MvcOptions>, DefenderMvcSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>, RequestValidationSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.AspNetCore.Mvc.JsonOptions>, RequestValidationSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.AspNetCore.Routing.RouteHandlerOptions>, RequestValidationSetup>());

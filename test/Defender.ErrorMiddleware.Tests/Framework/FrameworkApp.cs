@@ -67,7 +67,17 @@ public sealed class FrameworkApp : IAsyncDisposable
     /// <summary>Checks the envelope, then that the Defender category logged exactly one line and it carries the same target.</summary>
     public async Task<Guid> AssertErrorLoggedOnceAsync(HttpResponseMessage response, System.Net.HttpStatusCode status, string code, string message)
     {
-        var target = await AssertErrorAsync(response, status, code, message);
+        Guid target;
+        try
+        {
+            target = await AssertErrorAsync(response, status, code, message);
+        }
+        catch (Xunit.Sdk.XunitException)
+        {
+            // The log says why a request answered what it did; show it with the failure.
+            throw new Xunit.Sdk.XunitException(string.Join("\n", Logs.Entries.Select(e => $"{e.Level} {e.Category}: {e.Message} {e.Exception}")));
+        }
+
         var entry = Assert.Single(Logs.FromDefender, e => e.EventId.Id is 1 or 2);
         Assert.Equal(target, entry.State["Target"]);
         Assert.Equal(code, entry.State["ErrorCode"]);
