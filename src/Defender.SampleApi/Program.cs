@@ -77,6 +77,8 @@ builder.Services.AddSwaggerGen(o =>
     o.AddDefenderErrors();
     o.SwaggerDoc("v1", OpenApiSetup.Info());
     o.DocumentFilter<DescribeDocumentFilter>();
+    // Nullable annotations as the binder reads them, so the document says which members may be null, as /openapi/v1.json does.
+    o.SupportNonNullableReferenceTypes();
     o.AddSecurityDefinition(OpenApiSetup.SchemeName, OpenApiSetup.BearerScheme());
     o.AddSecurityRequirement(document => OpenApiSetup.BearerRequirement(document));
 });
