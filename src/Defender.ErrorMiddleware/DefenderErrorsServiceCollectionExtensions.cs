@@ -29,6 +29,7 @@ public static class DefenderErrorsServiceCollectionExtensions
         services.Configure(configure);
         services.TryAddSingleton<DefenderErrorMarker>();
         services.TryAddSingleton<DefenderErrorWriter>();
+        services.TryAddSingleton<DefenderDiagnostics>();
         services.TryAddSingleton<DefenderErrorHandler>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, DefenderExceptionHandler>());
         AddProblemDetailsChannel(services);

@@ -4,6 +4,7 @@ using Defender.ErrorMiddleware.Catalog;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -13,19 +14,23 @@ namespace Defender.ErrorMiddleware.Internal;
 internal sealed class DefenderErrorHandler
 {
     private readonly DefenderErrorWriter _writer;
+    private readonly DefenderDiagnostics _diagnostics;
     private readonly ExceptionMapping[] _mappings;
     private readonly bool _handleStatusCodes;
     private readonly bool _validateRequests;
 
-    public DefenderErrorHandler(DefenderErrorWriter writer, IOptions<DefenderErrorOptions> options)
+    public DefenderErrorHandler(DefenderErrorWriter writer, DefenderDiagnostics diagnostics, IOptions<DefenderErrorOptions> options)
     {
         _writer = writer;
+        _diagnostics = diagnostics;
         _mappings = [.. options.Value.Mappings];
         _handleStatusCodes = options.Value.HandleStatusCodes;
         _validateRequests = options.Value.ValidateRequests;
     }
 
     internal DefenderErrorWriter Writer => _writer;
+
+    internal DefenderDiagnostics Diagnostics => _diagnostics;
 
     /// <summary>True when a finished response is an error status with no body that should get the envelope.</summary>
     internal bool NeedsStatusCodeBody(HttpContext context)
@@ -38,6 +43,7 @@ internal sealed class DefenderErrorHandler
             && response.ContentLength is null or 0
             && string.IsNullOrEmpty(response.ContentType)
             && context.Features.Get<IStatusCodePagesFeature>() is not { Enabled: false }
+            && context.GetEndpoint()?.Metadata.GetMetadata<ISkipStatusCodePagesMetadata>() is null
             // A client that went away mid-request (often mid-body) made the status; there is nobody to answer.
             && !context.RequestAborted.IsCancellationRequested;
     }
@@ -55,6 +61,7 @@ internal sealed class DefenderErrorHandler
         if (IsClientAbort(context, exception))
         {
             _writer.ReportRequestAborted(context);
+            _diagnostics.Aborted(exception);
             if (!context.Response.HasStarted)
             {
                 context.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;
@@ -72,12 +79,14 @@ internal sealed class DefenderErrorHandler
         if (decision == ExceptionMappingKind.Rethrow)
         {
             _writer.ReportRethrow(context, exception);
+            _diagnostics.Unhandled(context, exception);
             edi.Throw();
         }
 
         if (context.Response.HasStarted)
         {
             _writer.ReportResponseStarted(context, error, exception);
+            _diagnostics.Skipped(context, exception);
             return;
         }
 
@@ -100,8 +109,11 @@ internal sealed class DefenderErrorHandler
 #pragma warning restore CA1031
         {
             _writer.ReportWriteFailed(writeException);
+            _diagnostics.Unhandled(context, exception);
             edi.Throw();
         }
+
+        _diagnostics.Handled(context, exception);
     }
 
     /// <summary>Maps an exception to the error the client receives.</summary>

@@ -22,6 +22,9 @@ internal sealed class DefenderExceptionHandler : IExceptionHandler
         }
 
         await _handler.Writer.WriteAsync(httpContext, error, exception, statusOverride, clearResponse: true);
+
+        // ASP.NET Core counts the exception itself but, for an IExceptionHandler, leaves the other signals to the handler.
+        _handler.Diagnostics.HandledByExceptionHandler(httpContext, exception);
         return true;
     }
 }
