@@ -60,13 +60,8 @@ internal sealed class DefenderErrorHandler
         var exception = edi.SourceException;
         if (IsClientAbort(context, exception))
         {
-            _writer.ReportRequestAborted(context);
+            AbortForClient(context);
             _diagnostics.Aborted(exception);
-            if (!context.Response.HasStarted)
-            {
-                context.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;
-            }
-
             return;
         }
 
@@ -203,7 +198,37 @@ internal sealed class DefenderErrorHandler
         }
     }
 
-    private static bool IsClientAbort(HttpContext context, Exception exception) =>
-        (exception is OperationCanceledException or IOException or ConnectionResetException)
-        && context.RequestAborted.IsCancellationRequested;
+    /// <summary>
+    /// The client went away: the request was aborted, or the client reset the connection — which a body read reports
+    /// before the server has noticed the connection is gone.
+    /// </summary>
+    internal static bool IsClientAbort(HttpContext context, Exception exception) =>
+        exception is ConnectionResetException || exception.InnerException is ConnectionResetException
+        || exception is BadHttpRequestException { StatusCode: StatusCodes.Status400BadRequest, Message: UnexpectedEndOfRequestContent }
+        || ((exception is OperationCanceledException or IOException) && context.RequestAborted.IsCancellationRequested);
+
+    /// <summary>
+    /// Kestrel's text (it has no public reason code) for a body that ended (FIN) before its Content-Length: the client
+    /// stopped sending, and Kestrel has already closed the connection's output, so nobody can be answered.
+    /// </summary>
+    private const string UnexpectedEndOfRequestContent = "Unexpected end of request content.";
+
+    /// <summary>
+    /// Nothing is written for a client that is gone. Aborting the request tells the server so too; otherwise it would answer
+    /// and drain a body the client never sends (a reset read leaves Kestrel's body reader mid-read, and its drain then
+    /// logs an Error).
+    /// </summary>
+    internal void AbortForClient(HttpContext context)
+    {
+        _writer.ReportRequestAborted(context);
+        if (!context.Response.HasStarted)
+        {
+            context.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;
+        }
+
+        if (!context.RequestAborted.IsCancellationRequested)
+        {
+            context.Abort();
+        }
+    }
 }

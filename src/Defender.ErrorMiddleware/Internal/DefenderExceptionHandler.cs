@@ -15,6 +15,13 @@ internal sealed class DefenderExceptionHandler : IExceptionHandler
 
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        // ASP.NET Core recognizes an abort only once the request is marked aborted; a reset body read can arrive first.
+        if (DefenderErrorHandler.IsClientAbort(httpContext, exception))
+        {
+            _handler.AbortForClient(httpContext);
+            return true;
+        }
+
         var decision = _handler.Classify(httpContext, exception, out var error, out var statusOverride);
         if (decision != ExceptionMappingKind.Map || httpContext.Response.HasStarted)
         {
