@@ -63,6 +63,8 @@ public static class DefenderErrorsServiceCollectionExtensions
     private static void AddRequestValidation(IServiceCollection services)
     {
         services.TryAddSingleton<RequestValidators>();
+        services.TryAddScoped<DefenderValidationState>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.Extensions.Validation.ValidationOptions>, DefenderValidationSetup>());
         services.TryAddSingleton<DefenderMvcValidationFilter>();
         services.TryAddSingleton<DefenderMvcResultFilter>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<Microsoft.AspNetCore.Mvc.MvcOptions>, DefenderMvcSetup>());
