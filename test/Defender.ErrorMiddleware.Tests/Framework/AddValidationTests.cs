@@ -60,7 +60,7 @@ public sealed class AddValidationTests
             services =>
             {
                 services.AddDefenderErrors();
-                services.AddValidation();
+                AddFrameworkValidation(services);
             },
             app =>
             {
@@ -73,6 +73,12 @@ public sealed class AddValidationTests
                 legacy.MapPost("/indicators", (FrameworkIndicator indicator) => Results.Ok(indicator.Title));
                 legacy.MapGet("/named", ([FromQuery, Required] string? name) => Results.Ok(name));
             });
+
+    /// <summary>
+    /// The one AddValidation() call of this assembly: .NET 10's validations generator emits one resolver file per
+    /// compilation and fails (CS8785, duplicate hint name) when a compilation calls AddValidation() twice.
+    /// </summary>
+    internal static IServiceCollection AddFrameworkValidation(IServiceCollection services) => services.AddValidation();
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 

@@ -210,14 +210,15 @@ public sealed class MvcResultTests
         await app.AssertErrorLoggedOnceAsync(await app.Client.PostAsJsonAsync($"/{surface}/range", new { count = 50 }), HttpStatusCode.BadRequest,
             "InvalidInput", "Invalid input 50.");
     }
+}
 
-    private sealed class ErrorResultControllersOnly : IApplicationFeatureProvider<ControllerFeature>
+/// <summary>Only this folder's controllers: other tests add their own to the assembly.</summary>
+internal sealed class ErrorResultControllersOnly : IApplicationFeatureProvider<ControllerFeature>
+{
+    public void PopulateFeature(IEnumerable<ApplicationPart> parts, ControllerFeature feature)
     {
-        public void PopulateFeature(IEnumerable<ApplicationPart> parts, ControllerFeature feature)
-        {
-            feature.Controllers.Clear();
-            feature.Controllers.Add(System.Reflection.IntrospectionExtensions.GetTypeInfo(typeof(ApiErrorResultsController)));
-            feature.Controllers.Add(System.Reflection.IntrospectionExtensions.GetTypeInfo(typeof(PlainErrorResultsController)));
-        }
+        feature.Controllers.Clear();
+        feature.Controllers.Add(System.Reflection.IntrospectionExtensions.GetTypeInfo(typeof(ApiErrorResultsController)));
+        feature.Controllers.Add(System.Reflection.IntrospectionExtensions.GetTypeInfo(typeof(PlainErrorResultsController)));
     }
 }
