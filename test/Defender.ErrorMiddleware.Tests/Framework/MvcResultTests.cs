@@ -43,6 +43,9 @@ public abstract class ErrorResultsControllerBase : ControllerBase
     public IActionResult SerializableErrorResult() =>
         new ObjectResult(new SerializableError { ["Comment"] = new[] { "The Comment field is required." } }) { StatusCode = 400 };
 
+    [HttpGet("ok-object")]
+    public IActionResult OkObject() => Ok(new { value = 1 });
+
     [HttpGet("app-object")]
     public IActionResult AppObject() => Conflict(new { reason = "the application's own body" });
 
@@ -186,6 +189,18 @@ public sealed class MvcResultTests
         await using var app = await StartAsync(s => s.PostConfigure<ApiBehaviorOptions>(o => o.SuppressMapClientErrors = false));
 
         await app.AssertErrorLoggedOnceAsync(await app.Client.GetAsync("/api-controller/not-found"), HttpStatusCode.NotFound, "NotFound", "General Not Found error message.");
+    }
+
+    [Theory]
+    [MemberData(nameof(Surfaces))]
+    public async Task NoFormatterForTheAcceptHeader_Answers406Envelope(string surface)
+    {
+        await using var app = await StartAsync(s => s.Configure<MvcOptions>(o => o.ReturnHttpNotAcceptable = true));
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/{surface}/ok-object");
+        request.Headers.Accept.ParseAdd("text/csv");
+
+        await app.AssertErrorLoggedOnceAsync(await app.Client.SendAsync(request), HttpStatusCode.NotAcceptable, "BadRequest",
+            "The requested response format is not supported.");
     }
 
     [Theory]
