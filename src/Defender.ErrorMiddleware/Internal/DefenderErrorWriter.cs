@@ -17,7 +17,7 @@ namespace Defender.ErrorMiddleware.Internal;
 /// </summary>
 internal sealed class DefenderErrorWriter
 {
-    internal const string ErrorCodeHeader = "x-ms-error-code";
+    internal const string ErrorCodeHeader = DefenderErrorHeaders.ErrorCode;
     internal const string JsonContentType = "application/json; charset=utf-8";
 
     // Relaxed escaping keeps quotes and non-ASCII readable; the body is served as JSON with nosniff, never as HTML.
@@ -55,9 +55,7 @@ internal sealed class DefenderErrorWriter
         _documentedDefaultMessages = new string[all.Length];
         foreach (var descriptor in all)
         {
-            _documentedDefaultMessages[(int)descriptor.Code] = value.MessageOverrides.TryGetValue(descriptor.Name, out var message)
-                ? message
-                : descriptor.GetDefaultMessage(value.MessagePreset);
+            _documentedDefaultMessages[(int)descriptor.Code] = value.GetDefaultMessage(descriptor.Code);
         }
 
         _registeredCodes = value.RegisteredCodes.ToFrozenDictionary(StringComparer.Ordinal);
@@ -91,10 +89,7 @@ internal sealed class DefenderErrorWriter
     }
 
     /// <summary>The error a bodiless response of this status gets (the status itself is kept).</summary>
-    internal DefenderError ErrorForStatus(int statusCode) =>
-        _statusCodeErrors.TryGetValue(statusCode, out var error)
-            ? error
-            : statusCode >= 500 ? DefenderError.InternalServerError() : DefenderError.BadRequest();
+    internal DefenderError ErrorForStatus(int statusCode) => DefenderStatusCodeErrors.Resolve(statusCode, _statusCodeErrors);
 
     /// <summary>Logs the error once and writes the envelope. The response must not have started.</summary>
     /// <param name="context">The request.</param>
@@ -293,8 +288,8 @@ internal sealed class DefenderErrorWriter
             jsonWriter.Reset(buffer);
         }
 
-        var envelope = new ErrorEnvelope { Error = new ErrorBody { Code = resolved.Code, Message = resolved.Message, Target = target } };
-        JsonSerializer.Serialize(jsonWriter, envelope, DefenderJsonContext.Default.ErrorEnvelope);
+        var envelope = new DefenderErrorEnvelope { Error = new DefenderErrorBody { Code = resolved.Code, Message = resolved.Message, Target = target } };
+        JsonSerializer.Serialize(jsonWriter, envelope, DefenderErrorEnvelope.JsonTypeInfo);
 
         response.ContentLength = buffer.WrittenCount;
         var body = response.BodyWriter;

@@ -42,7 +42,7 @@ internal sealed class DefenderValidationSetup : IPostConfigureOptions<Validation
             return;
         }
 
-        options.Resolvers.Insert(0, new DefenderValidatableInfoResolver(options, () => RequestValidationSetup.ContractOptions(_json.Value.SerializerOptions)));
+        options.Resolvers.Insert(0, new DefenderValidatableInfoResolver(options, () => _json.Value.SerializerOptions));
     }
 }
 

@@ -20,7 +20,7 @@ public sealed class ClientAbortTests
     /// <summary>
     /// Behind UseExceptionHandler() alone a minimal-API JSON parameter is not covered: the framework's binder swallows the
     /// reset (it logs at Debug and sets 400) and no exception reaches any handler; UseDefenderErrors() reads such a body
-    /// first (the preflight) and so covers it. See docs/getting-started.md.
+    /// first (the body inspector) and so covers it. See docs/getting-started.md.
     /// </summary>
     public static TheoryData<string, string> Cases() => new()
     {
@@ -130,7 +130,7 @@ public sealed class ClientAbortTests
         await socket.SendAsync(Encoding.ASCII.GetBytes(
             $"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {contentType}\r\nContent-Length: 1000\r\n\r\n{{\"Name\":\"abc"));
 
-        // Let the server start reading (the endpoint, or the JSON preflight) and wait for the rest.
+        // Let the server start reading (the endpoint, or the body inspector) and wait for the rest.
         await Task.Delay(300);
         return socket;
     }
