@@ -122,13 +122,26 @@ public sealed class ClientAbortTests
         Assert.Equal("ok", await client.GetStringAsync("/ok"));
     }
 
-    private static async Task<Socket> SendPartialAsync(FrameworkApp app, string path)
+    [Fact]
+    public async Task ResetMidJsonBodyOverTheInspectorsBufferLimit_WritesNothing_LogsNoError()
+    {
+        await using var app = await StartAsync("defender");
+        using (var socket = await SendPartialAsync(app, "/json", 300_000))
+        {
+            socket.LingerState = new LingerOption(true, 0);
+            socket.Close();
+        }
+
+        await AssertQuietAsync(app, "/json");
+    }
+
+    private static async Task<Socket> SendPartialAsync(FrameworkApp app, string path, int declared = 1000)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(IPAddress.Loopback, app.Client.BaseAddress!.Port);
         var contentType = path == "/json" ? "application/json" : "application/octet-stream";
         await socket.SendAsync(Encoding.ASCII.GetBytes(
-            $"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {contentType}\r\nContent-Length: 1000\r\n\r\n{{\"Name\":\"abc"));
+            $"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {contentType}\r\nContent-Length: {declared}\r\n\r\n{{\"Name\":\"abc"));
 
         // Let the server start reading (the endpoint, or the body inspector) and wait for the rest.
         await Task.Delay(300);
