@@ -45,7 +45,7 @@ internal sealed class DefenderErrorHandler
             && context.Features.Get<IStatusCodePagesFeature>() is not { Enabled: false }
             && context.GetEndpoint()?.Metadata.GetMetadata<ISkipStatusCodePagesMetadata>() is null
             // A client that went away mid-request (often mid-body) made the status; there is nobody to answer.
-            && !context.RequestAborted.IsCancellationRequested;
+            && !IsClientGone(context);
     }
 
     internal Task WriteStatusCodeBodyAsync(HttpContext context)
@@ -208,6 +208,27 @@ internal sealed class DefenderErrorHandler
         || ((exception is OperationCanceledException or IOException) && context.RequestAborted.IsCancellationRequested);
 
     /// <summary>
+    /// Records that the client is gone and aborts the request. Kestrel signals <see cref="HttpContext.RequestAborted"/> on the
+    /// thread pool, later than a binder that swallowed the failed read sets its bare 400, so the mark is what is checked.
+    /// </summary>
+    internal static void MarkClientGone(HttpContext context)
+    {
+        if (context.Features.Get<ClientGoneFeature>() is null)
+        {
+            context.Features.Set(ClientGoneFeature.Instance);
+            context.Abort();
+        }
+    }
+
+    internal static bool IsClientGone(HttpContext context) =>
+        context.RequestAborted.IsCancellationRequested || context.Features.Get<ClientGoneFeature>() is not null;
+
+    private sealed class ClientGoneFeature
+    {
+        internal static readonly ClientGoneFeature Instance = new();
+    }
+
+    /// <summary>
     /// Kestrel's text (it has no public reason code) for a body that ended (FIN) before its Content-Length: the client
     /// stopped sending, and Kestrel has already closed the connection's output, so nobody can be answered.
     /// </summary>
@@ -226,9 +247,6 @@ internal sealed class DefenderErrorHandler
             context.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;
         }
 
-        if (!context.RequestAborted.IsCancellationRequested)
-        {
-            context.Abort();
-        }
+        MarkClientGone(context);
     }
 }
