@@ -43,6 +43,21 @@ public sealed class DefenderErrorOptions
     public bool HandleStatusCodes { get; set; } = true;
 
     /// <summary>
+    /// The <c>ProblemDetails.Extensions</c> key that keeps one problem as <c>application/problem+json</c>:
+    /// <c>problem.Extensions[DefenderErrorOptions.KeepProblemDetailsExtension] = true</c>. The key is removed before the
+    /// framework writes the problem, so clients never see it.
+    /// </summary>
+    public const string KeepProblemDetailsExtension = "defender.keepProblemDetails";
+
+    /// <summary>
+    /// Whether everything written through ASP.NET Core's <c>IProblemDetailsService</c> (status-code pages, the exception
+    /// handler, <c>Results.Problem</c>, validation problems, .NET 10's <c>AddValidation()</c>) and MVC's error object results
+    /// (<c>Problem()</c>, <c>ValidationProblem()</c>, <c>BadRequest(ModelState)</c>, a string) is answered with the envelope.
+    /// Default: <see langword="true"/>. To keep a single problem, set <see cref="KeepProblemDetailsExtension"/> on it.
+    /// </summary>
+    public bool ConvertProblemDetails { get; set; } = true;
+
+    /// <summary>
     /// The error written for each bodiless status (the response keeps its status). Defaults: 400 BadRequest, 401 Unauthorized,
     /// 403 Forbidden, 404 NotFound, 405/406/408/414/431 BadRequest, 411/413/415 InvalidRequestBody, 429 TooManyRequests;
     /// any other 4xx is BadRequest and any 5xx InternalServerError (a copy of <see cref="DefenderStatusCodeErrors.Defaults"/>,
