@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.IO.Compression;
-using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
 using Microsoft.AspNetCore.Builder;
@@ -25,7 +24,7 @@ public sealed class PackageTests
     public async Task Pack_ClientNuspec_DependsOnContractsOnly()
     {
         using var output = new TempDirectory();
-        await RunDotnetAsync(RepositoryRoot(), "pack", "src/Defender.ErrorMiddleware.Client", "-o", output.Path);
+        await RunDotnetAsync(GoldenFile.RepositoryRoot, "pack", "src/Defender.ErrorMiddleware.Client", "-o", output.Path);
 
         var package = Directory.GetFiles(output.Path, "Defender.ErrorMiddleware.Client.*.nupkg").Single(p => !p.EndsWith(".snupkg", StringComparison.Ordinal));
         using var archive = ZipFile.OpenRead(package);
@@ -51,7 +50,7 @@ public sealed class PackageTests
     {
         await using var server = await StartServerAsync();
         using var app = new TempDirectory();
-        var client = Path.Combine(RepositoryRoot(), "src", "Defender.ErrorMiddleware.Client", "Defender.ErrorMiddleware.Client.csproj");
+        var client = Path.Combine(GoldenFile.RepositoryRoot, "src", "Defender.ErrorMiddleware.Client", "Defender.ErrorMiddleware.Client.csproj");
         await File.WriteAllTextAsync(Path.Combine(app.Path, "ConsoleClient.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
@@ -106,18 +105,18 @@ public sealed class PackageTests
 
     private static async Task<TestServerHandle> StartServerAsync()
     {
-        var targets = new LoggedTargets();
+        var logs = new LogCapture();
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(targets);
+        builder.Logging.AddProvider(logs);
         builder.Services.AddDefenderErrors();
         var app = builder.Build();
         app.UseDefenderErrors();
         app.MapGet("/machines/{id}", string (string id) => throw new DefenderException(DefenderError.ResourceNotFound("Machine", id)));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new TestServerHandle(app, address + "/", targets);
+        return new TestServerHandle(app, address + "/", logs);
     }
 
     private static async Task<string> RunDotnetAsync(string workingDirectory, params string[] arguments)
@@ -162,9 +161,6 @@ public sealed class PackageTests
         return text;
     }
 
-    private static string RepositoryRoot([CallerFilePath] string source = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", ".."));
-
     private sealed class TempDirectory : IDisposable
     {
         public string Path { get; } = Directory.CreateTempSubdirectory("defender-client-").FullName;
@@ -172,51 +168,12 @@ public sealed class PackageTests
         public void Dispose() => Directory.Delete(Path, recursive: true);
     }
 
-    private sealed class TestServerHandle(WebApplication app, string address, LoggedTargets targets) : IAsyncDisposable
+    private sealed class TestServerHandle(WebApplication app, string address, LogCapture logs) : IAsyncDisposable
     {
         public string Address { get; } = address;
 
-        public IReadOnlyList<string> LoggedTargets => targets.Targets;
+        public IEnumerable<string> LoggedTargets => logs.FromDefender.Select(e => e.Target?.ToString("D")).OfType<string>();
 
         public ValueTask DisposeAsync() => app.DisposeAsync();
-    }
-
-    /// <summary>Collects the <c>Target</c> of each logged error, to match the one the console app printed.</summary>
-    private sealed class LoggedTargets : ILoggerProvider, ILogger
-    {
-        private readonly List<string> _targets = [];
-
-        public IReadOnlyList<string> Targets
-        {
-            get
-            {
-                lock (_targets)
-                {
-                    return [.. _targets];
-                }
-            }
-        }
-
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (state is IReadOnlyList<KeyValuePair<string, object?>> values && values.FirstOrDefault(v => v.Key == "Target").Value is { } target)
-            {
-                lock (_targets)
-                {
-                    _targets.Add(target.ToString()!);
-                }
-            }
-        }
-
-        public void Dispose()
-        {
-        }
     }
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Defender.ErrorMiddleware.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.TestHost;

@@ -26,10 +26,7 @@ public static partial class DefenderEnvelope
         Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
         Assert.Equal(["nosniff"], response.Headers.GetValues("X-Content-Type-Options"));
         Assert.Equal([code], response.Headers.GetValues("x-ms-error-code"));
-        if (response.Content.Headers.ContentLength is { } length)
-        {
-            Assert.Equal(Encoding.UTF8.GetByteCount(body), length);
-        }
+        Assert.Equal(Encoding.UTF8.GetByteCount(body), response.Content.Headers.ContentLength);
 
         return AssertBody(body, code, message);
     }

@@ -39,6 +39,22 @@ public static class GoldenFile
             $"{relativePath} has drifted from what the code generates. Review the change and run the tests with {UpdateVariable}=1 to accept it.\n{FirstDifference(expected, actual)}");
     }
 
+    /// <summary>
+    /// Asserts a checked-in JSON file equals the JSON, both written indented with relaxed escaping (one stable layout, so the
+    /// diff of a change shows only what changed), or rewrites it when updating.
+    /// </summary>
+    public static void AssertJsonMatches(string relativePath, string json) => AssertMatches(relativePath, IndentJson(json));
+
+    /// <summary>The JSON indented, non-ASCII and quotes unescaped, with a final newline.</summary>
+    public static string IndentJson(string json) =>
+        System.Text.Json.Nodes.JsonNode.Parse(json)!.ToJsonString(IndentedJson).ReplaceLineEndings("\n") + "\n";
+
+    private static readonly System.Text.Json.JsonSerializerOptions IndentedJson = new()
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     private static string FirstDifference(string expected, string actual)
     {
         var expectedLines = expected.Split('\n');
