@@ -37,12 +37,12 @@ public sealed class ODataQueryTests(ODataQueryTests.Factory factory) : IClassFix
     }
 
     [Theory]
-    [InlineData("$filter=nosuch eq 1", "Could not find a property named 'nosuch' on type 'Machine'.")]
-    [InlineData("$orderby=nosuch", "Could not find a property named 'nosuch' on type 'Machine'.")]
+    [InlineData("$filter=nosuch eq 1", "Could not find a property named 'nosuch' on type 'Default.Machine'.")]
+    [InlineData("$orderby=nosuch", "Could not find a property named 'nosuch' on type 'Default.Machine'.")]
     [InlineData("$top=-1", "Invalid value '-1' for $top query option found. The $top query option requires a non-negative integer value.")]
     [InlineData("$top=abc", "Invalid value 'abc' for $top query option found. The $top query option requires a non-negative integer value.")]
     [InlineData("$top=20000", "The limit of '10000' for Top query has been exceeded. The value from the incoming request is '20000'.")]
-    [InlineData("$foo=1", "The query parameter '$foo' is not supported.")]
+    [InlineData("$foo=1", "Custom query option '$foo' that starts with '$' is not supported.")]
     [InlineData("$filter=healthStatus%20eq%20'Active'%20and%20", "Expression expected at position 29 in 'healthStatus eq 'Active' and '.")]
     public async Task ListMachines_ReturnsODataError_WhenTheQueryIsInvalid(string query, string reason)
     {

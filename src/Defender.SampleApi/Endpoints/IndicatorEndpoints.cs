@@ -5,6 +5,7 @@ using Defender.ErrorMiddleware.OData;
 using Defender.SampleApi.Data;
 using Defender.SampleApi.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.OData.Query;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
@@ -52,8 +53,8 @@ internal static class IndicatorEndpoints
         return api;
     }
 
-    internal static DefenderODataResult<Indicator> List(DefenderODataQuery<Indicator> query, SampleDbContext db) =>
-        query.ToResult(db.Indicators.AsNoTracking().OrderBy(i => i.Id));
+    internal static DefenderODataResult<Indicator> List(ODataQueryOptions<Indicator> query, SampleDbContext db) =>
+        query.ToDefenderResult(db.Indicators.AsNoTracking());
 
     internal static async Task<Results<Ok<Indicator>, DefenderErrorResult>> Submit(
         IndicatorRequest body, SampleDbContext db, ClaimsPrincipal user, TimeProvider time, CancellationToken cancellationToken)
