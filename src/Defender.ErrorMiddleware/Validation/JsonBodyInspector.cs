@@ -39,7 +39,7 @@ namespace Defender.ErrorMiddleware.Validation;
 /// </remarks>
 internal sealed class JsonBodyInspector
 {
-    /// <summary>The largest body checked up front; larger ones are left to the framework.</summary>
+    /// <summary>The largest body checked before the endpoint; larger ones are judged on the binder's read.</summary>
     internal const int MaxBodyLength = 256 * 1024;
 
     private static readonly EndpointPlan Skip = new(0, null, false, false);
