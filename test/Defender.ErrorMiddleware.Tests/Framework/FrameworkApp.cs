@@ -29,7 +29,8 @@ public sealed class FrameworkApp : IAsyncDisposable
     public TestLogProvider Logs { get; }
 
     public static async Task<FrameworkApp> StartAsync(
-        Action<IServiceCollection> services, Action<WebApplication> pipeline, bool kestrel = false, string environment = "Production")
+        Action<IServiceCollection> services, Action<WebApplication> pipeline, bool kestrel = false, string environment = "Production",
+        Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>? kestrelOptions = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = environment });
         var logs = new TestLogProvider();
@@ -38,7 +39,14 @@ public sealed class FrameworkApp : IAsyncDisposable
         builder.Logging.AddProvider(logs);
         if (kestrel)
         {
-            builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+            if (kestrelOptions is null)
+            {
+                builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+            }
+            else
+            {
+                builder.WebHost.UseKestrel(kestrelOptions);
+            }
         }
         else
         {
