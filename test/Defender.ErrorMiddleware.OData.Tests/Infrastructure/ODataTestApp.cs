@@ -102,8 +102,9 @@ public sealed partial class ODataTestApp : IAsyncDisposable
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddControllers()
             .AddJsonOptions(o => o.JsonSerializerOptions.Converters.Add(new JsonStringEnumConverter()))
-            .AddOData(o => o.EnableQueryFeatures(10_000).AddRouteComponents("odata", EdmModel()))
-            .AddApplicationPart(typeof(ODataTestApp).Assembly);
+            .AddOData(o => o.AddRouteComponents("odata", EdmModel()))
+            .AddApplicationPart(typeof(ODataTestApp).Assembly)
+            .AddApplicationPart(typeof(MetadataController).Assembly); // an app's own assembly lists it; a test assembly does not
 
         var connection = new SqliteConnection("DataSource=:memory:");
         connection.Open();
@@ -113,7 +114,7 @@ public sealed partial class ODataTestApp : IAsyncDisposable
 
         var app = builder.Build();
         app.UseDefenderErrors();
-        app.MapGet(MinimalResult, (ODataQueryOptions<Machine> query, MachineDb db) => query.ToDefenderResult(db.Machines.AsNoTracking()));
+        app.MapGet(MinimalResult, (ODataQueryOptions<Machine> query, MachineDb db) => query.ToDefenderResult(db.Machines.AsNoTracking(), "api/$metadata#Machines"));
         app.MapGet(MinimalApplyTo, (ODataQueryOptions<Machine> query, MachineDb db) => query.ApplyTo(db.Machines.AsNoTracking()));
         app.MapGet(MinimalFilter, (MachineDb db) => db.Machines.AsNoTracking()).AddODataQueryEndpointFilter();
         app.MapControllers();
