@@ -70,6 +70,8 @@ public static class DefenderODataServiceCollectionExtensions
     /// <param name="builder">The MVC builder.</param>
     /// <param name="configure">Configures the limits; <see langword="null"/> keeps the defaults.</param>
     /// <returns>The same builder.</returns>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters",
+        Justification = "The overloads extend different builders, so no call can be ambiguous.")]
     public static IMvcBuilder AddDefenderOData(this IMvcBuilder builder, Action<DefenderODataOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);

@@ -75,6 +75,8 @@ builder.Services.AddSwaggerGen(o =>
 {
     o.AddDefenderErrors();
     o.SwaggerDoc("v1", new OpenApiInfo { Title = "Defender sample API", Version = "v1" });
+    // Nullable annotations as the binder reads them, so the document says which members may be null, as /openapi/v1.json does.
+    o.SupportNonNullableReferenceTypes();
     o.AddSecurityDefinition(OpenApiSetup.SchemeName, OpenApiSetup.BearerScheme());
     o.AddSecurityRequirement(document => OpenApiSetup.BearerRequirement(document));
 });

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Collections.Frozen;
 using System.ComponentModel.DataAnnotations;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
@@ -8,6 +9,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Defender.ErrorMiddleware.Catalog;
+using Defender.ErrorMiddleware.Metadata;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Abstractions;
@@ -23,11 +25,12 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace Defender.ErrorMiddleware.Metadata;
+namespace Defender.ErrorMiddleware.OpenApi.Shared;
 
 /// <summary>
 /// The one place that decides which error responses an operation documents, so the Microsoft.AspNetCore.OpenApi and the
-/// Swashbuckle packages cannot drift: both hand it the same <see cref="ApiDescription"/> and only translate its answer.
+/// Swashbuckle packages cannot drift: both compile this file, hand it the same <see cref="ApiDescription"/> and only translate
+/// its answer. It reads only the core's public API (options, catalog, endpoint metadata interfaces).
 /// </summary>
 /// <remarks>
 /// Rules: a body (JSON or form) gives 400 InvalidRequestBody and MissingRequiredParameter; a route, query or header value of a
@@ -53,7 +56,7 @@ internal sealed class DefenderErrorResponseInference
     private static readonly string MissingRequiredParameter = DefenderErrorCatalog.Name(DefenderErrorCode.MissingRequiredParameter);
     private static readonly string InvalidInput = DefenderErrorCatalog.Name(DefenderErrorCode.InvalidInput);
 
-    private readonly DefenderErrorOptions _options;
+    private readonly FrozenDictionary<int, DefenderError> _statusCodeErrors;
     private readonly bool _fallbackPolicyApplies;
     private readonly EndpointDataSource? _endpoints;
     private readonly Dictionary<string, DefenderErrorCodeInfo> _codes = new(StringComparer.Ordinal);
@@ -62,7 +65,7 @@ internal sealed class DefenderErrorResponseInference
     public DefenderErrorResponseInference(DefenderErrorOptions options, AuthorizationOptions? authorization = null, EndpointDataSource? endpoints = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _options = options;
+        _statusCodeErrors = options.StatusCodeErrors.ToFrozenDictionary();
         _fallbackPolicyApplies = authorization?.FallbackPolicy is not null;
         _endpoints = endpoints;
         _actionEndpointMetadata = new(BuildActionEndpointMetadata, LazyThreadSafetyMode.ExecutionAndPublication);
@@ -75,7 +78,7 @@ internal sealed class DefenderErrorResponseInference
             if (descriptor.Placeholders.Count == 0)
             {
                 // What the middleware really writes when the error carries no message of its own.
-                example = options.MessageOverrides.TryGetValue(descriptor.Name, out var message) ? message : descriptor.GetDefaultMessage(options.MessagePreset);
+                example = options.GetDefaultMessage(descriptor.Code);
                 documented = example;
             }
             else
@@ -283,10 +286,8 @@ internal sealed class DefenderErrorResponseInference
 
     private bool HasStatus(HashSet<string> codes, int status) => codes.Any(name => _codes[name].StatusCode == status);
 
-    /// <summary>Mirrors <c>DefenderErrorWriter.ErrorForStatus</c>: the code written for a bodiless response of this status.</summary>
-    private string ErrorForStatus(int status) =>
-        _options.StatusCodeErrors.TryGetValue(status, out var error) ? error.Code
-        : DefenderErrorCatalog.Name(status >= 500 ? DefenderErrorCode.InternalServerError : DefenderErrorCode.BadRequest);
+    /// <summary>The code the writer gives a bodiless response of this status (the same resolver, the same table).</summary>
+    private string ErrorForStatus(int status) => DefenderStatusCodeErrors.Resolve(status, _statusCodeErrors).Code;
 
     private DefenderErrorCodeInfo Lookup(string name, ApiDescription description) =>
         _codes.TryGetValue(name, out var info)

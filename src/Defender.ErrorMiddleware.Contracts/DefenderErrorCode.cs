@@ -2,11 +2,11 @@ namespace Defender.ErrorMiddleware;
 
 /// <summary>
 /// The error codes documented for the Microsoft 365 Defender REST APIs
-/// (formerly Microsoft Threat Protection). Each has a fixed HTTP status; see <c>docs/error-codes.md</c>.
+/// (formerly Microsoft Threat Protection). Each has a fixed HTTP status (<see cref="Catalog.DefenderErrorCatalog"/>); see <c>docs/error-codes.md</c>.
 /// </summary>
 /// <remarks>
 /// Applications register further codes (for example <c>TooManyRequests</c> or <c>ActiveRequestAlreadyExists</c>)
-/// with <see cref="DefenderErrorOptions.AddErrorCode(string, int, string)"/>.
+/// on the server with <c>DefenderErrorOptions.AddErrorCode</c>.
 /// </remarks>
 public enum DefenderErrorCode
 {

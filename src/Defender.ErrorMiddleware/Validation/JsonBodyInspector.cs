@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
@@ -19,37 +20,41 @@ using MvcJsonOptions = Microsoft.AspNetCore.Mvc.JsonOptions;
 namespace Defender.ErrorMiddleware.Validation;
 
 /// <summary>
-/// Checks a JSON request body before the endpoint binds it, without an exception: malformed JSON, invalid UTF-8, nesting
-/// beyond the serializer's limit and (where the body type has a contract) missing or wrong-case required members. The
-/// framework would find the same problems by throwing (the reader's exception, the serializer's, then
-/// <see cref="BadHttpRequestException"/>), which costs far more than the answer.
+/// The one place a JSON request body is judged before the endpoint binds it: malformed JSON, invalid UTF-8, nesting beyond
+/// the serializer's limit (<see cref="JsonSyntaxValidator"/>), then the body type's contract — missing, null or wrong-case
+/// required members and, in strict mode, unknown ones (<see cref="BodyContract"/>, <see cref="BodyScanner"/>). Called by
+/// the middleware only, for minimal APIs and MVC alike; nothing is added to the application's JSON options, so its own
+/// (de)serialization and the OpenAPI schema exporters see the plain contract.
 /// </summary>
 /// <remarks>
-/// It runs only where it is cheap and changes nothing else: a JSON content type in UTF-8, no Content-Encoding, a known
-/// Content-Length up to <see cref="MaxBodyLength"/> (well below Kestrel's 1 MB request buffer, so the whole body is
-/// buffered without consuming it), and an endpoint that reads a JSON body with System.Text.Json under the strict defaults
-/// (no comments, no trailing commas) and has no authorization, rate-limiting or size-limit metadata (those must keep
-/// answering first). The body is read with <see cref="PipeReader.ReadAsync"/> and left unconsumed, so the binder reads the
-/// same bytes. Everything else is left to the framework, whose exceptions the handler still maps.
+/// Two moments, one answer. <b>Before the endpoint</b>, without an exception, where it is cheap and changes nothing else:
+/// a known Content-Length up to <see cref="MaxBodyLength"/> (well below Kestrel's 1 MB request buffer, so the whole body
+/// is buffered without consuming it) and no authorization, rate-limiting or size-limit metadata (those must keep answering
+/// first). <b>On the binder's first read</b> of the body otherwise, when the body type has a contract to check (chunked
+/// or larger bodies, endpoints behind authorization): the body is read whole into a pooled buffer — the serializer would
+/// buffer such a value whole anyway — judged, and either served to the binder unchanged or refused with one
+/// <see cref="DefenderException"/>, which neither minimal APIs nor MVC's input formatter catch. Both need a JSON content
+/// type in UTF-8, no Content-Encoding, and an endpoint that reads a JSON body with System.Text.Json under the strict
+/// defaults (no comments, no trailing commas). Everything else is left to the framework, whose exceptions the handler maps.
 /// </remarks>
-internal sealed class JsonBodyPreflight
+internal sealed class JsonBodyInspector
 {
     /// <summary>The largest body checked up front; larger ones are left to the framework.</summary>
     internal const int MaxBodyLength = 256 * 1024;
 
-    private static readonly EndpointPlan Skip = new(0, null, false);
+    private static readonly EndpointPlan Skip = new(0, null, false, false);
 
     private readonly IServiceProvider _services;
     private readonly ConditionalWeakTable<Endpoint, EndpointPlan> _plans = [];
     private Settings? _settings;
 
-    public JsonBodyPreflight(IServiceProvider services) => _services = services;
+    public JsonBodyInspector(IServiceProvider services) => _services = services;
 
-    /// <summary>The plan for this request, or <see langword="null"/> when the body is not checked. Allocation-free.</summary>
+    /// <summary>The plan for this request, or <see langword="null"/> when the body is not inspected. Allocation-free.</summary>
     internal EndpointPlan? GetPlan(HttpContext context)
     {
         var request = context.Request;
-        if (request.ContentLength is not (> 0 and <= MaxBodyLength)
+        if (request.ContentLength == 0
             || !IsUtf8Json(request.ContentType)
             || request.Headers.ContentEncoding.Count != 0
             || context.GetEndpoint() is not { } endpoint)
@@ -62,16 +67,22 @@ internal sealed class JsonBodyPreflight
             plan = _plans.GetValue(endpoint, Plan);
         }
 
-        return plan.MaxDepth > 0 ? plan : null;
+        return plan.MaxDepth > 0 && (CheckNow(request, plan) || plan.Contract is not null) ? plan : null;
     }
 
     /// <summary>
-    /// Buffers the body (without consuming it) and checks it; <see langword="false"/> with the error when it is bad.
-    /// Returns <see langword="true"/> also when the body could not be checked (the framework then reads it as usual).
+    /// Checks the body now (buffered without consuming it), or arranges for it to be checked on the binder's first read.
+    /// <see langword="false"/> with the error when it is bad; <see langword="true"/> also when it could not be checked now.
     /// </summary>
     internal static async ValueTask<(bool Ok, DefenderError Error)> CheckAsync(HttpContext context, EndpointPlan plan)
     {
         var request = context.Request;
+        if (!CheckNow(request, plan))
+        {
+            InspectedRequestBody.Install(context, plan);
+            return (true, default);
+        }
+
         var length = request.ContentLength!.Value;
         var wrapsStream = context.Features.Get<IRequestBodyPipeFeature>() is null or RequestBodyPipeFeature;
         var reader = request.BodyReader;
@@ -104,6 +115,9 @@ internal sealed class JsonBodyPreflight
         }
     }
 
+    private static bool CheckNow(HttpRequest request, EndpointPlan plan) =>
+        plan.BeforeEndpoint && request.ContentLength is > 0 and <= MaxBodyLength;
+
     private static bool Check(in ReadOnlySequence<byte> body, EndpointPlan plan, out DefenderError error)
     {
         if (body.IsSingleSegment)
@@ -128,7 +142,7 @@ internal sealed class JsonBodyPreflight
     {
         if (!JsonSyntaxValidator.TryValidate(body, plan.MaxDepth, out var syntax))
         {
-            error = DefenderError.InvalidRequestBody(Message(syntax));
+            error = NotValid(syntax.Kind == JsonSyntaxErrorKind.InvalidUtf8, syntax.Kind == JsonSyntaxErrorKind.TooDeep ? "$" : syntax.Path, syntax.Line, syntax.Column);
             return false;
         }
 
@@ -160,15 +174,16 @@ internal sealed class JsonBodyPreflight
     }
 
     /// <summary>
-    /// Says where, as the serializer's messages do. For nesting too deep the path would only repeat the brackets, so it is
-    /// <c>$</c> with the line and column of the first one too many.
+    /// The one wording of a body that is not JSON (or not UTF-8), for the inspector and for the framework's reader failures
+    /// alike: where, by JSON path and — when known — line and column. For nesting too deep the path would only repeat the
+    /// brackets, so the inspector says <c>$</c> with the line and column of the first one too many.
     /// </summary>
-    internal static string Message(in JsonSyntaxError error)
+    internal static DefenderError NotValid(bool utf8, string path, long? line, long? column)
     {
-        var what = error.Kind == JsonSyntaxErrorKind.InvalidUtf8 ? "UTF-8" : "JSON";
-        var path = error.Kind == JsonSyntaxErrorKind.TooDeep ? "$" : DefenderAttributeSupport.Sanitize(error.Path);
-        return string.Create(CultureInfo.InvariantCulture,
-            $"The request body is not valid {what} at {path} (line {error.Line}, column {error.Column}).");
+        var where = DefenderAttributeSupport.Sanitize(path);
+        return DefenderError.InvalidRequestBody(line is null || column is null
+            ? $"The request body is not valid {(utf8 ? "UTF-8" : "JSON")} at {where}."
+            : string.Create(CultureInfo.InvariantCulture, $"The request body is not valid {(utf8 ? "UTF-8" : "JSON")} at {where} (line {line}, column {column})."));
     }
 
     /// <summary>application/json or application/*+json, in UTF-8 (no charset, or charset=utf-8).</summary>
@@ -232,18 +247,12 @@ internal sealed class JsonBodyPreflight
         var settings = _settings ??= new Settings(_services);
         var metadata = endpoint.Metadata;
 
-        // What runs between this middleware and the endpoint must keep answering first: 401/403, 429, 413.
-        if (metadata.GetMetadata<IAllowAnonymous>() is null
-            && (metadata.GetMetadata<IAuthorizeData>() is not null || metadata.GetMetadata<AuthorizationPolicy>() is not null || settings.HasFallbackPolicy))
-        {
-            return Skip;
-        }
-
-        if (metadata.GetMetadata<EnableRateLimitingAttribute>() is not null || settings.HasGlobalLimiter
-            || metadata.GetMetadata<IRequestSizeLimitMetadata>() is not null)
-        {
-            return Skip;
-        }
+        // What runs between this middleware and the endpoint must keep answering first (401/403, 429, 413): then the body
+        // is inspected when the binder reads it, after them.
+        var beforeEndpoint = !(metadata.GetMetadata<IAllowAnonymous>() is null
+                && (metadata.GetMetadata<IAuthorizeData>() is not null || metadata.GetMetadata<AuthorizationPolicy>() is not null || settings.HasFallbackPolicy))
+            && metadata.GetMetadata<EnableRateLimitingAttribute>() is null && !settings.HasGlobalLimiter
+            && metadata.GetMetadata<IRequestSizeLimitMetadata>() is null;
 
         JsonSerializerOptions? options;
         Type? bodyType;
@@ -294,27 +303,15 @@ internal sealed class JsonBodyPreflight
         }
 
         var maxDepth = options.MaxDepth == 0 ? 64 : options.MaxDepth;
-        BodyContract? contract = null;
-        var strict = false;
-        if (bodyType is not null)
-        {
-            foreach (var converter in options.Converters)
-            {
-                // The same check the converter would make while binding, so the answer is the same, without its exception.
-                if (converter is BodyContractConverterFactory factory && factory.CanConvert(bodyType))
-                {
-                    contract = factory.GetContract(bodyType);
-                    strict = factory.Strict;
-                    break;
-                }
-            }
-        }
-
-        return new EndpointPlan(maxDepth, contract, strict);
+        var contract = bodyType is null ? null : settings.Contract(options, bodyType);
+        return new EndpointPlan(maxDepth, contract is { NeedsScan: true } ? contract : null, settings.Strict, beforeEndpoint);
     }
 
-    /// <summary>Per endpoint: the depth limit (0: not checked), and the body contract to scan, if any.</summary>
-    internal sealed record EndpointPlan(int MaxDepth, BodyContract? Contract, bool Strict);
+    /// <summary>
+    /// Per endpoint: the depth limit (0: not inspected), the body contract to scan (if it can find anything), strict mode,
+    /// and whether the body may be checked before the endpoint's own middleware runs.
+    /// </summary>
+    internal sealed record EndpointPlan(int MaxDepth, BodyContract? Contract, bool Strict, bool BeforeEndpoint);
 
     /// <summary>The application's settings, read once on the first planned endpoint.</summary>
     private sealed class Settings
@@ -327,6 +324,7 @@ internal sealed class JsonBodyPreflight
                 services.GetService<IOptions<MvcJsonOptions>>()?.Value.JsonSerializerOptions);
             HasFallbackPolicy = services.GetService<IOptions<AuthorizationOptions>>()?.Value.FallbackPolicy is not null;
             HasGlobalLimiter = services.GetService<IOptions<RateLimiterOptions>>()?.Value.GlobalLimiter is not null;
+            Strict = services.GetService<IOptions<DefenderErrorOptions>>()?.Value.RejectUnknownBodyMembers == true;
             _mvcReadsJsonWithSystemTextJson = new Lazy<bool>(() =>
             {
                 // Another JSON formatter first (Newtonsoft.Json reads comments, single quotes...): its syntax is not this one.
@@ -348,6 +346,18 @@ internal sealed class JsonBodyPreflight
         public bool HasFallbackPolicy { get; }
 
         public bool HasGlobalLimiter { get; }
+
+        /// <summary><see cref="DefenderErrorOptions.RejectUnknownBodyMembers"/>.</summary>
+        public bool Strict { get; }
+
+        /// <summary>The contract of a body type under the endpoint's JSON options, built once per options and type.</summary>
+        public BodyContract? Contract(JsonSerializerOptions options, Type type)
+        {
+            var cache = _contracts.GetValue(options, static _ => new ConcurrentDictionary<Type, BodyContract?>());
+            return cache.TryGetValue(type, out var contract) ? contract : BodyContract.Build(options, type, Strict, cache);
+        }
+
+        private readonly ConditionalWeakTable<JsonSerializerOptions, ConcurrentDictionary<Type, BodyContract?>> _contracts = [];
 
         /// <summary>Resolved only for MVC endpoints, so an app without MVC never builds its options.</summary>
         public bool MvcReadsJsonWithSystemTextJson => _mvcReadsJsonWithSystemTextJson.Value;

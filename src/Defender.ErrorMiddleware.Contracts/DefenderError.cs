@@ -1,11 +1,12 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Defender.ErrorMiddleware.Catalog;
 
 namespace Defender.ErrorMiddleware;
 
 /// <summary>
-/// One error of the contract: a code and its message. Throw it with <see cref="DefenderException"/>
-/// or return it with <see cref="DefenderResults.Error(DefenderError)"/>; the HTTP status comes from the code.
+/// One error of the contract: a code and its message. On the server, throw it with <c>DefenderException</c>
+/// or return it with <c>DefenderResults.Error(error)</c>; the HTTP status comes from the code.
 /// </summary>
 /// <remarks>
 /// The factories build the documented message from their arguments. Arguments are echoed safely:
@@ -17,7 +18,8 @@ public readonly struct DefenderError : IEquatable<DefenderError>
 
     /// <summary>Creates an error with a documented code.</summary>
     /// <param name="code">The documented code.</param>
-    /// <param name="message">The message; <see langword="null"/> uses the code's default message (see <see cref="DefenderErrorOptions"/>).</param>
+    /// <param name="message">The message; <see langword="null"/> uses the code's default message (the server's <c>DefenderErrorOptions</c> choose the wording).</param>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Shipped before the analyzer; the two overloads differ in the code's type, never ambiguous.")]
     public DefenderError(DefenderErrorCode code, string? message = null)
     {
         _knownCode = code;
@@ -27,10 +29,11 @@ public readonly struct DefenderError : IEquatable<DefenderError>
 
     /// <summary>
     /// Creates an error with a code by name: a documented one, or one the application registered with
-    /// <see cref="DefenderErrorOptions.AddErrorCode(string, int, string)"/>.
+    /// <c>DefenderErrorOptions.AddErrorCode</c>.
     /// </summary>
     /// <param name="code">The code's name, case-sensitive (e.g. <c>ActiveRequestAlreadyExists</c>).</param>
     /// <param name="message">The message; <see langword="null"/> uses the code's default message.</param>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Shipped before the analyzer; the two overloads differ in the code's type, never ambiguous.")]
     public DefenderError(string code, string? message = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(code);
