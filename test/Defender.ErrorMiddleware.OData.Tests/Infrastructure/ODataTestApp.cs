@@ -116,7 +116,7 @@ public sealed partial class ODataTestApp : IAsyncDisposable
         app.UseDefenderErrors();
         app.MapGet(MinimalResult, (ODataQueryOptions<Machine> query, MachineDb db) => query.ToDefenderResult(db.Machines.AsNoTracking(), "api/$metadata#Machines"));
         app.MapGet(MinimalApplyTo, (ODataQueryOptions<Machine> query, MachineDb db) => query.ApplyTo(db.Machines.AsNoTracking()));
-        app.MapGet(MinimalFilter, (MachineDb db) => db.Machines.AsNoTracking()).AddODataQueryEndpointFilter();
+        app.MapGet(MinimalFilter, (MachineDb db) => db.Machines.AsNoTracking()).AddODataQueryEndpointFilter().WithDefenderODataQuery(typeof(Machine));
         app.MapControllers();
         configureEndpoints?.Invoke(app);
 
@@ -270,6 +270,15 @@ public sealed class MvcMachinesController(MachineDb db) : ControllerBase
 {
     [HttpGet]
     [EnableQuery]
+    public IQueryable<Machine> Get() => db.Machines.AsNoTracking();
+}
+
+/// <summary>An application that chose its own limits on the attribute: they stay.</summary>
+[Route("/mvc/strict/machines")]
+public sealed class MvcStrictMachinesController(MachineDb db) : ControllerBase
+{
+    [HttpGet]
+    [EnableQuery(MaxTop = 3, MaxNodeCount = 5)]
     public IQueryable<Machine> Get() => db.Machines.AsNoTracking();
 }
 
