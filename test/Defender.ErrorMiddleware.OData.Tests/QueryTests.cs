@@ -90,6 +90,25 @@ public sealed class QueryTests(ODataAppFixture fixture) : IClassFixture<ODataApp
         Assert.DoesNotContain("12.5", command, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [MemberData(nameof(Usages))]
+    public async Task Query_IsCompiledOnce_WhateverTheLiterals(string path)
+    {
+        // Constant parameterization (the library's EnableConstantParameterization): one query shape, one EF Core plan.
+        await fixture.App.GetAsync(path, ODataTestApp.Encode("$filter=healthStatus eq 'Active' and startswith(computerDnsName,'z')&$orderby=lastSeen desc&$top=99"));
+        var before = fixture.App.Sql.Compilations;
+        for (var i = 0; i < 4; i++)
+        {
+            var response = await fixture.App.GetAsync(path, ODataTestApp.Encode(
+                "$filter=healthStatus eq 'Active' and startswith(computerDnsName,'" + (char)('a' + i) + "')&$orderby=lastSeen desc&$top=" + (100 + i)));
+            Assert.Equal(200, (int)response.StatusCode);
+        }
+
+        Assert.Equal(before, fixture.App.Sql.Compilations);
+    }
+
+    public static TheoryData<string> Usages() => [.. ODataTestApp.ListUsages];
+
     [Fact]
     public async Task Select_ReadsOnlyTheSelectedColumns_AndAnswersWithTheJsonNames()
     {

@@ -109,7 +109,8 @@ public sealed partial class ODataTestApp : IAsyncDisposable
         var connection = new SqliteConnection("DataSource=:memory:");
         connection.Open();
         var sql = new SqlCapture();
-        builder.Services.AddDbContext<MachineDb>(o => o.UseSqlite(connection).AddInterceptors(sql));
+        builder.Services.AddDbContext<MachineDb>(o => o.UseSqlite(connection).AddInterceptors(sql)
+            .LogTo(_ => sql.CountCompilation(), [CoreEventId.QueryCompilationStarting]));
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -236,10 +237,16 @@ public sealed partial class ODataTestApp : IAsyncDisposable
     private static partial Regex TargetPattern();
 }
 
-/// <summary>Captures the SQL of every command EF Core runs.</summary>
+/// <summary>Captures the SQL of every command EF Core runs, and counts how often it compiles a query.</summary>
 public sealed class SqlCapture : DbCommandInterceptor
 {
     private readonly ConcurrentQueue<string> _commands = new();
+    private int _compilations;
+
+    /// <summary>How many LINQ queries EF Core compiled (a cached plan is not compiled again).</summary>
+    public int Compilations => Volatile.Read(ref _compilations);
+
+    public void CountCompilation() => Interlocked.Increment(ref _compilations);
 
     public IReadOnlyList<string> Commands => [.. _commands];
 
