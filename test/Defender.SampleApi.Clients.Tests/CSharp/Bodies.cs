@@ -33,7 +33,7 @@ internal static class Bodies
 
         await checks.RunAsync("nswag-list-typed", async () =>
         {
-            var page = await new NSwag.DefenderClient(Http.Client(api, "dev-reader")) { BaseUrl = api }.ListMachinesAsync(null, null, null, null, null, null);
+            var page = await new NSwag.DefenderClient(Http.Client(api, "dev-reader")) { BaseUrl = api }.ListMachinesAsync();
             NSwag.Machine first = page.Value!.First();
             Checks.Expect(true, first.Id is { Length: > 0 }, "id");
             return "-";

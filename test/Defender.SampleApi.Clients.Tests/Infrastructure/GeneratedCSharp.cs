@@ -75,7 +75,7 @@ public sealed class GeneratedCSharp
         var nswag = await ProcessRunner.RunAsync("dotnet",
             ["nswag", "openapi2csclient", $"/input:{documentUrl}", $"/output:{Path.Combine(folder, "NSwagClient.cs")}", "/namespace:Generated.NSwag",
              "/className:DefenderClient", "/jsonLibrary:SystemTextJson", "/operationGenerationMode:SingleClientFromOperationId",
-             "/exceptionClass:DefenderApiException", "/generateNullableReferenceTypes:true"],
+             "/exceptionClass:DefenderApiException", "/generateNullableReferenceTypes:true", "/generateOptionalParameters:true"],
             Repository.Root, Timeout);
         Assert.True(nswag.ExitCode == 0 && File.Exists(Path.Combine(folder, "NSwagClient.cs")), nswag.Describe("nswag openapi2csclient"));
 
