@@ -2,7 +2,11 @@ using System.Text.Json.Serialization;
 
 namespace Defender.ErrorMiddleware.Client;
 
-/// <summary>The envelope as read: every member optional and loosely typed, so a malformed one is recognized, not thrown on.</summary>
+/// <summary>
+/// The envelope as read: every member optional and loosely typed, so a malformed one is recognized, not thrown on.
+/// The exact wire model (<see cref="DefenderErrorEnvelope"/>) requires every member and a GUID target; a reader of what
+/// proxies and older servers send must not (a missing message or a non-GUID target still leaves the code readable).
+/// </summary>
 internal sealed class EnvelopeDto
 {
     [JsonPropertyName("error")]

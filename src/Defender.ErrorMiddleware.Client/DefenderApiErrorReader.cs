@@ -1,8 +1,8 @@
-using System.Collections.Frozen;
 using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Defender.ErrorMiddleware.Catalog;
 
 namespace Defender.ErrorMiddleware.Client;
 
@@ -14,10 +14,6 @@ public static class DefenderApiErrorReader
 
     // An envelope is a few hundred bytes; anything far bigger is a proxy page, read only as far as the raw text needs.
     private const int MaxBodyBytes = 64 * 1024;
-    private const string ErrorCodeHeader = "x-ms-error-code";
-
-    private static readonly FrozenDictionary<string, DefenderErrorCode> KnownCodes =
-        Enum.GetValues<DefenderErrorCode>().ToFrozenDictionary(c => c.ToString(), StringComparer.Ordinal);
 
     /// <summary>
     /// Reads the error of a response whose status is 400–599; returns <see langword="null"/> for any other status.
@@ -37,7 +33,7 @@ public static class DefenderApiErrorReader
 
         var (body, truncated) = await ReadBoundedAsync(response.Content, cancellationToken).ConfigureAwait(false);
         var (retryAfter, retryAfterDate) = RetryAfter(response);
-        var headerCode = response.Headers.TryGetValues(ErrorCodeHeader, out var values) ? values.FirstOrDefault() : null;
+        var headerCode = response.Headers.TryGetValues(DefenderErrorHeaders.ErrorCode, out var values) ? values.FirstOrDefault() : null;
 
         if (!truncated && TryParseEnvelope(body, out var envelope))
         {
@@ -100,7 +96,7 @@ public static class DefenderApiErrorReader
     }
 
     private static DefenderErrorCode? Known(string? name) =>
-        name is not null && KnownCodes.TryGetValue(name, out var code) ? code : null;
+        DefenderErrorCatalog.TryGet(name, out var descriptor) ? descriptor.Code : null;
 
     private static bool TryParseEnvelope(byte[] body, out ErrorDto error)
     {

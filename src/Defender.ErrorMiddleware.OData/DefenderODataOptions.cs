@@ -1,27 +1,38 @@
 namespace Defender.ErrorMiddleware.OData;
 
 /// <summary>
-/// Limits on the OData query options a request may send to a <see cref="DefenderODataQuery{T}"/> parameter.
-/// A request beyond a limit is answered with 400 ODataError, so a hostile query cannot exhaust the server.
-/// Configure it with <c>services.AddDefenderOData(o => …)</c>.
+/// Defender-like limits on the OData queries a request may send. A query beyond a limit is answered with 400 ODataError,
+/// so a hostile query cannot exhaust the server. Configure it with <c>services.AddDefenderOData(o => …)</c>.
 /// </summary>
+/// <remarks>
+/// The limits reach every usage: <see cref="DefenderODataResult{T}"/> and <c>ODataQueryOptions&lt;T&gt;</c> parameters of
+/// controller actions are validated with them; <c>[EnableQuery]</c> attributes that leave a limit at the library's default
+/// get this one; the query features of <c>ODataOptions</c> / <c>ODataMiniOptions</c> that the application left unset
+/// (nothing enabled, no maximum <c>$top</c>) are enabled with <see cref="MaxTop"/>.
+/// </remarks>
 public sealed class DefenderODataOptions
 {
-    /// <summary>
-    /// The largest <c>$top</c> accepted, and the number of entities returned when the request sends no <c>$top</c>.
-    /// Default: 10,000, as Microsoft 365 Defender.
-    /// </summary>
+    /// <summary>The largest <c>$top</c> accepted. Default: 10,000, as Microsoft 365 Defender.</summary>
     public int MaxTop { get; set; } = 10_000;
 
-    /// <summary>The most characters a <c>$filter</c>, <c>$orderby</c> or <c>$select</c> value may have. Default: 2,048.</summary>
+    /// <summary>
+    /// How many entities <see cref="DefenderODataResult{T}"/> returns at most in one response; a longer result ends with
+    /// <c>@odata.nextLink</c>. Default: 10,000, Defender's page size.
+    /// </summary>
+    public int PageSize { get; set; } = 10_000;
+
+    /// <summary>The most characters one system query option (<c>$filter</c>, <c>$orderby</c>, <c>$select</c>, …) may have. Default: 2,048.</summary>
     public int MaxOptionLength { get; set; } = 2_048;
 
-    /// <summary>
-    /// The most nodes (properties, literals, operators, function calls) the parsed <c>$filter</c> and each <c>$orderby</c>
-    /// expression may have. Default: 100.
-    /// </summary>
+    /// <summary>The most nodes (properties, literals, operators, function calls) a <c>$filter</c> may have. Default: 100.</summary>
     public int MaxNodeCount { get; set; } = 100;
 
-    /// <summary>How deeply parentheses (groups and function calls) may nest in <c>$filter</c> and <c>$orderby</c>. Default: 10.</summary>
-    public int MaxNestingDepth { get; set; } = 10;
+    /// <summary>The most keys an <c>$orderby</c> may have. Default: 5.</summary>
+    public int MaxOrderByNodeCount { get; set; } = 5;
+
+    /// <summary>How deeply <c>any</c>/<c>all</c> lambdas may nest (<c>machineTags/any(t: …)</c> is depth 1). Default: 2.</summary>
+    public int MaxAnyAllExpressionDepth { get; set; } = 2;
+
+    /// <summary>How deeply <c>$expand</c> may nest. Default: 2.</summary>
+    public int MaxExpansionDepth { get; set; } = 2;
 }

@@ -1,134 +1,186 @@
+using System.Collections;
 using System.IO.Pipelines;
 using System.Linq.Expressions;
+using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Defender.ErrorMiddleware.OData.Internal;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.OData.Extensions;
+using Microsoft.AspNetCore.OData.Query;
+using Microsoft.AspNetCore.OData.Query.Container;
+using Microsoft.AspNetCore.OData.Query.Wrapper;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
+using MvcJsonOptions = Microsoft.AspNetCore.Mvc.JsonOptions;
 
 namespace Defender.ErrorMiddleware.OData;
 
 /// <summary>
-/// Runs an OData query and writes <c>{"@odata.context"?, "@odata.count"?, "value":[…]}</c>.
-/// Create it with <see cref="DefenderODataQuery{T}.ToResult"/>; it works as a minimal API result and as an MVC action result.
+/// A Defender list response for an OData query: validates the query against <see cref="DefenderODataOptions"/>, lets
+/// Microsoft.AspNetCore.OData apply it to the source (translated by EF Core, constants as parameters), and writes
+/// <c>{"@odata.context"?, "@odata.count"?, "value":[…], "@odata.nextLink"?}</c> with the API's JSON options.
+/// Create it with <see cref="DefenderODataQueryOptionsExtensions.ToDefenderResult{T}"/>; it works as a minimal API result
+/// and as an MVC action result. Every failure is 400 ODataError, written before the first byte of the list.
 /// </summary>
 /// <typeparam name="T">The entity type.</typeparam>
-public sealed class DefenderODataResult<T> : IResult, IActionResult, IStatusCodeHttpResult, IContentTypeHttpResult
+public sealed class DefenderODataResult<T> : IResult, IActionResult, IStatusCodeHttpResult, IContentTypeHttpResult, IEndpointMetadataProvider
 {
-    internal const string ODataContentType = "application/json; odata.metadata=minimal; charset=utf-8";
+    private const string ODataContentType = "application/json; odata.metadata=minimal; charset=utf-8";
 
-    private readonly DefenderODataQuery<T> _query;
+    private static readonly ConditionalWeakTable<JsonSerializerOptions, JsonSerializerOptions> WrapperOptions = [];
+
+    private readonly ODataQueryOptions<T> _query;
     private readonly IQueryable<T> _source;
     private readonly string? _context;
 
-    internal DefenderODataResult(DefenderODataQuery<T> query, IQueryable<T> source, string? context)
+    internal DefenderODataResult(ODataQueryOptions<T> query, IQueryable<T> source, string? context)
     {
         _query = query;
         _source = source;
         _context = context;
     }
 
-    /// <summary>Always 200: a bad query was refused when the query was bound.</summary>
+    /// <summary>Always 200: a bad query is answered with the error envelope instead of this result.</summary>
     public int? StatusCode => StatusCodes.Status200OK;
 
     /// <inheritdoc/>
     public string ContentType => ODataContentType;
 
     /// <inheritdoc/>
-    public async Task ExecuteAsync(HttpContext httpContext)
+    public Task ExecuteAsync(HttpContext httpContext)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
-        var cancellationToken = httpContext.RequestAborted;
-        var filtered = _query.ApplyFilter(_source);
-        var paged = _query.ApplyPaging(filtered);
-        var serializerOptions = _query.Model.SerializerOptions;
-
-        // Everything is read before the first byte is written, so a failing query still gets an error envelope.
-        var select = _query.Parsed.Select;
-        long? count = null;
-        List<T>? entities = null;
-        List<object?[]>? rows = null;
-        try
-        {
-            count = _query.Count ? await QueryRunner.LongCountAsync(filtered, cancellationToken) : null;
-            if (select is null)
-            {
-                entities = await QueryRunner.ToListAsync(paged, cancellationToken);
-            }
-            else
-            {
-                rows = await QueryRunner.ToListAsync(paged.Select(Projection(select)), cancellationToken);
-            }
-        }
-        catch (InvalidOperationException exception) when (QueryRunner.IsTranslationFailure(exception))
-        {
-            // A well-formed query the provider cannot turn into SQL (e.g. year() of a DateTimeOffset on SQLite):
-            // the client can change the query, the server cannot; the provider's text (with the LINQ tree) stays in the log.
-            throw ODataErrors.Wrap(new Microsoft.OData.ODataException("The data source cannot translate this query.", exception));
-        }
-
-        var response = httpContext.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = ODataContentType;
-        response.Headers["OData-Version"] = "4.0";
-
-        // The pipe writer buffers in memory: JsonSerializer's own flushes never block on the network.
-        var body = response.BodyWriter;
-        await using var writer = new Utf8JsonWriter(body, new JsonWriterOptions
-        {
-            Encoder = serializerOptions.Encoder,
-            Indented = serializerOptions.WriteIndented,
-        });
-        writer.WriteStartObject();
-        if (_context is not null)
-        {
-            writer.WriteString("@odata.context", _context);
-        }
-
-        if (count is { } total)
-        {
-            writer.WriteNumber("@odata.count", total);
-        }
-
-        writer.WriteStartArray("value");
-        long flushed = 0;
-        if (entities is not null)
-        {
-            var typeInfo = serializerOptions.GetTypeInfo(typeof(T));
-            foreach (var entity in entities)
-            {
-                JsonSerializer.Serialize(writer, entity, typeInfo);
-                flushed = await FlushIfFullAsync(writer, body, flushed, cancellationToken);
-            }
-        }
-        else
-        {
-            var typeInfos = select!.Select(p => serializerOptions.GetTypeInfo(p.Property.PropertyType)).ToArray();
-            foreach (var row in rows!)
-            {
-                writer.WriteStartObject();
-                for (var i = 0; i < row.Length; i++)
-                {
-                    writer.WritePropertyName(select![i].Name);
-                    JsonSerializer.Serialize(writer, row[i], typeInfos[i]);
-                }
-
-                writer.WriteEndObject();
-                flushed = await FlushIfFullAsync(writer, body, flushed, cancellationToken);
-            }
-        }
-
-        writer.WriteEndArray();
-        writer.WriteEndObject();
-        await writer.FlushAsync(cancellationToken);
-        await body.FlushAsync(cancellationToken);
+        var json = httpContext.RequestServices.GetService<IOptions<HttpJsonOptions>>()?.Value.SerializerOptions ?? JsonSerializerOptions.Web;
+        return WriteAsync(httpContext, json);
     }
 
     /// <inheritdoc/>
     public Task ExecuteResultAsync(ActionContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return ExecuteAsync(context.HttpContext);
+        var json = context.HttpContext.RequestServices.GetService<IOptions<MvcJsonOptions>>()?.Value.JsonSerializerOptions ?? JsonSerializerOptions.Web;
+        return WriteAsync(context.HttpContext, json);
+    }
+
+    /// <summary>Adds <see cref="DefenderODataQueryMetadata"/>: the endpoint documents the query options and ODataError.</summary>
+    static void IEndpointMetadataProvider.PopulateMetadata(MethodInfo method, EndpointBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var maxTop = builder.ApplicationServices.GetService<IOptions<DefenderODataOptions>>()?.Value.MaxTop ?? new DefenderODataOptions().MaxTop;
+        builder.Metadata.Add(new DefenderODataQueryMetadata(typeof(T), maxTop));
+    }
+
+    private async Task WriteAsync(HttpContext httpContext, JsonSerializerOptions json)
+    {
+        var limits = httpContext.RequestServices.GetService<ODataLimits>()
+            ?? throw new InvalidOperationException("DefenderODataResult needs services.AddDefenderOData().");
+        var page = Run(httpContext, limits);
+        var cancellationToken = httpContext.RequestAborted;
+
+        var response = httpContext.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = ODataContentType;
+        response.Headers["OData-Version"] = "4.0";
+
+        // The pipe writer buffers in memory: the serializer's own flushes never block on the network.
+        var body = response.BodyWriter;
+        await using var writer = new Utf8JsonWriter(body, new JsonWriterOptions { Encoder = json.Encoder, Indented = json.WriteIndented });
+        writer.WriteStartObject();
+        if (_context is not null)
+        {
+            writer.WriteString("@odata.context", _context);
+        }
+
+        if (page.Count is { } count)
+        {
+            writer.WriteNumber("@odata.count", count);
+        }
+
+        writer.WriteStartArray("value");
+        JsonTypeInfo? entityInfo = null;
+        JsonSerializerOptions? wrapperOptions = null;
+        long flushed = 0;
+        foreach (var item in page.Items)
+        {
+            if (item is T entity)
+            {
+                entityInfo ??= json.GetTypeInfo(typeof(T));
+                JsonSerializer.Serialize(writer, entity, entityInfo);
+            }
+            else if (item is null)
+            {
+                writer.WriteNullValue();
+            }
+            else
+            {
+                // $select / $expand: the library's wrappers, written by its own converter with the EDM (JSON) names.
+                wrapperOptions ??= WrapperOptions.GetValue(json, CreateWrapperOptions);
+                JsonSerializer.Serialize(writer, item, item.GetType(), wrapperOptions);
+            }
+
+            flushed = await FlushIfFullAsync(writer, body, flushed, cancellationToken);
+        }
+
+        writer.WriteEndArray();
+        if (page.NextLink is { } nextLink)
+        {
+            writer.WriteString("@odata.nextLink", nextLink.AbsoluteUri);
+        }
+
+        writer.WriteEndObject();
+        await writer.FlushAsync(cancellationToken);
+        await body.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>Validates, applies and runs the query; everything is read before anything is written.</summary>
+    private Page Run(HttpContext httpContext, ODataLimits limits)
+    {
+        if (limits.CheckOptions(httpContext.Request.Query, _query) is { } rejected)
+        {
+            throw new DefenderException(rejected);
+        }
+
+        try
+        {
+            _query.Validate(limits.ValidationSettings);
+
+            // With a page size the library reads one item more than the page (TruncatedCollection) to know whether a next page exists.
+            var applied = _query.ApplyTo(_source, ODataLimits.CreateQuerySettings(limits.Options.PageSize));
+            var items = new List<object?>();
+            foreach (var item in (IEnumerable)applied)
+            {
+                items.Add(item);
+            }
+
+            var feature = httpContext.ODataFeature();
+            long? count = _query.Count?.Value == true ? feature.TotalCount ?? feature.TotalCountFunc?.Invoke() : null;
+            var nextLink = applied.Expression is ConstantExpression { Value: ITruncatedCollection { IsTruncated: true } truncated }
+                ? httpContext.Request.GetNextPageLink(truncated.PageSize, null, null)
+                : null;
+            return new Page(items, count, nextLink);
+        }
+        catch (Exception exception) when (ODataErrors.Classify(exception) is { } error)
+        {
+            // The library's or the data source's refusal: the client's query, answered here so no mapping is needed.
+            throw new DefenderException(error, exception);
+        }
+    }
+
+    private static JsonSerializerOptions CreateWrapperOptions(JsonSerializerOptions json)
+    {
+        var options = new JsonSerializerOptions(json)
+        {
+            TypeInfoResolver = JsonTypeInfoResolver.Combine(json.TypeInfoResolver, new DefaultJsonTypeInfoResolver()),
+        };
+        options.Converters.Add(new SelectExpandWrapperConverter());
+        options.MakeReadOnly();
+        return options;
     }
 
     /// <summary>Sends what was written once 16 KiB have gathered; returns the bytes sent so far.</summary>
@@ -144,11 +196,5 @@ public sealed class DefenderODataResult<T> : IResult, IActionResult, IStatusCode
         return writer.BytesCommitted;
     }
 
-    /// <summary><c>it => new object[] { it.A, it.B }</c>: the provider reads only the selected columns.</summary>
-    private static Expression<Func<T, object?[]>> Projection(IReadOnlyList<EntityProperty> select)
-    {
-        var it = Expression.Parameter(typeof(T), "it");
-        var values = select.Select(p => (Expression)Expression.Convert(Expression.Property(it, p.Property), typeof(object)));
-        return Expression.Lambda<Func<T, object?[]>>(Expression.NewArrayInit(typeof(object), values), it);
-    }
+    private sealed record Page(List<object?> Items, long? Count, Uri? NextLink);
 }

@@ -1,18 +1,26 @@
 using Defender.ErrorMiddleware;
 using Defender.ErrorMiddleware.OData;
 using Defender.ErrorMiddleware.OData.Internal;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ApiExplorer;
+using Microsoft.AspNetCore.Mvc.ApplicationModels;
+using Microsoft.AspNetCore.OData;
+using Microsoft.AspNetCore.OData.Edm;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Microsoft.OData;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers OData query options with the Defender error contract.</summary>
+/// <summary>Gives Microsoft.AspNetCore.OData the Defender error contract and Defender's query limits.</summary>
 public static class DefenderODataServiceCollectionExtensions
 {
     /// <summary>
-    /// Answers every <see cref="ODataException"/> thrown while handling a request (by <see cref="DefenderODataQuery{T}"/>,
-    /// by the application's own use of the OData libraries, or by Microsoft.AspNetCore.OData) with
-    /// 400 ODataError <c>Invalid OData URI query: &lt;the parser's reason&gt;</c>, and configures the query limits.
+    /// Makes every usage of Microsoft.AspNetCore.OData answer a bad query with 400 ODataError
+    /// <c>Invalid OData URI query: &lt;the library's reason&gt;</c> (no exception type, stack or inner error):
+    /// <c>[EnableQuery]</c>, <c>ODataQueryOptions&lt;T&gt;</c> in controllers and minimal APIs, <c>AddODataQueryEndpointFilter()</c>,
+    /// OData-routed controllers and the errors the OData formatter would write; a query the data source (EF Core) cannot run
+    /// is ODataError too. Applies <see cref="DefenderODataOptions"/> as the limits, and documents the query options in OpenAPI.
     /// Call it with <c>AddDefenderErrors()</c>; calling it again only adds configuration.
     /// </summary>
     /// <param name="services">The service collection.</param>
@@ -24,9 +32,27 @@ public static class DefenderODataServiceCollectionExtensions
 
         if (!services.Any(static d => d.ServiceType == typeof(DefenderODataMarker)))
         {
-            services.TryAddSingleton<DefenderODataMarker>();
+            services.AddSingleton<DefenderODataMarker>();
             services.AddOptions<DefenderODataOptions>();
-            services.Configure<DefenderErrorOptions>(static o => o.Map<ODataException>(ODataErrors.FromException));
+            services.TryAddSingleton<ODataLimits>();
+            services.Configure<DefenderErrorOptions>(static o =>
+            {
+                // Any ODataException; on OData requests also what EF Core or the library throw for a query (everything else declines).
+                o.Map<ODataException>(ODataErrors.FromException);
+                o.Map<Exception>(static (context, exception) => ODataErrors.IsODataRequest(context) ? ODataErrors.Classify(exception) : null);
+            });
+
+            // The library's own options: Defender's query features and maximum $top where the application set none.
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<ODataOptions>, ODataDefaultsSetup>());
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<ODataMiniOptions>, ODataDefaultsSetup>());
+            services.TryAddSingleton<JsonNamedModelConfiguration>();
+            services.TryAddSingleton<IODataModelConfiguration>(static sp => sp.GetRequiredService<JsonNamedModelConfiguration>());
+
+            // MVC: one global filter, the application model (attribute limits, endpoint metadata), and ApiExplorer hygiene.
+            services.TryAddSingleton<DefenderODataMvcFilter>();
+            services.Configure<MvcOptions>(static o => o.Filters.AddService<DefenderODataMvcFilter>(DefenderODataMvcFilter.FilterOrder));
+            services.TryAddEnumerable(ServiceDescriptor.Transient<IApplicationModelProvider, DefenderODataApplicationModelProvider>());
+            services.TryAddEnumerable(ServiceDescriptor.Transient<IApiDescriptionProvider, DefenderODataApiDescriptionProvider>());
         }
 
         if (configure is not null)
@@ -35,5 +61,21 @@ public static class DefenderODataServiceCollectionExtensions
         }
 
         return services;
+    }
+
+    /// <summary>
+    /// The same as <see cref="AddDefenderOData(IServiceCollection, Action{DefenderODataOptions}?)"/>, chained after
+    /// <c>AddControllers().AddOData(…)</c>.
+    /// </summary>
+    /// <param name="builder">The MVC builder.</param>
+    /// <param name="configure">Configures the limits; <see langword="null"/> keeps the defaults.</param>
+    /// <returns>The same builder.</returns>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters",
+        Justification = "The overloads extend different builders, so no call can be ambiguous.")]
+    public static IMvcBuilder AddDefenderOData(this IMvcBuilder builder, Action<DefenderODataOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddDefenderOData(configure);
+        return builder;
     }
 }

@@ -1,4 +1,3 @@
-using Defender.ErrorMiddleware.Metadata;
 using Defender.ErrorMiddleware.OpenApi.Shared;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;

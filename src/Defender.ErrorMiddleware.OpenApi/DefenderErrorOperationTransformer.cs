@@ -1,11 +1,10 @@
-using Defender.ErrorMiddleware.Metadata;
 using Defender.ErrorMiddleware.OpenApi.Shared;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
 namespace Defender.ErrorMiddleware.OpenApi;
 
-/// <summary>Documents each operation's error responses, as the core's inference decides them.</summary>
+/// <summary>Documents each operation's error responses, as the shared inference decides them.</summary>
 internal sealed class DefenderErrorOperationTransformer : IOpenApiOperationTransformer
 {
     private DefenderErrorResponseInference? _inference;

@@ -1,4 +1,3 @@
-using Defender.ErrorMiddleware.Metadata;
 using Defender.ErrorMiddleware.OpenApi.Shared;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;

@@ -1,11 +1,10 @@
-using Defender.ErrorMiddleware.Metadata;
 using Defender.ErrorMiddleware.OpenApi.Shared;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace Defender.ErrorMiddleware.Swashbuckle;
 
-/// <summary>Documents each operation's error responses, as the core's inference decides them.</summary>
+/// <summary>Documents each operation's error responses, as the shared inference decides them.</summary>
 internal sealed class DefenderErrorOperationFilter(IServiceProvider services) : IOperationFilter
 {
     private readonly Lazy<DefenderErrorResponseInference> _inference = new(() => DefenderErrorResponseInference.Create(services));

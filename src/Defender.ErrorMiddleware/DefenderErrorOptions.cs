@@ -18,24 +18,9 @@ public sealed class DefenderErrorOptions
     public DefenderErrorOptions()
     {
         // Defender's own throttling code; the rate limiter's bodiless 429 maps to it.
-        AddErrorCode("TooManyRequests", StatusCodes.Status429TooManyRequests, "Too many requests. Retry after the time the Retry-After header gives.");
+        AddErrorCode(DefenderStatusCodeErrors.TooManyRequests, StatusCodes.Status429TooManyRequests, DefenderStatusCodeErrors.TooManyRequestsMessage);
 
-        StatusCodeErrors = new Dictionary<int, DefenderError>
-        {
-            [StatusCodes.Status400BadRequest] = DefenderError.BadRequest(),
-            [StatusCodes.Status401Unauthorized] = DefenderError.Unauthorized(),
-            [StatusCodes.Status403Forbidden] = DefenderError.Forbidden(),
-            [StatusCodes.Status404NotFound] = DefenderError.NotFound(),
-            [StatusCodes.Status405MethodNotAllowed] = DefenderError.BadRequest("The HTTP method is not allowed for this resource."),
-            [StatusCodes.Status406NotAcceptable] = DefenderError.BadRequest("The requested response format is not supported."),
-            [StatusCodes.Status408RequestTimeout] = DefenderError.BadRequest("The request timed out."),
-            [StatusCodes.Status411LengthRequired] = DefenderError.InvalidRequestBody("The request must state its Content-Length."),
-            [StatusCodes.Status413PayloadTooLarge] = DefenderError.InvalidRequestBody("The request body is too large."),
-            [StatusCodes.Status414UriTooLong] = DefenderError.BadRequest("The request URI is too long."),
-            [StatusCodes.Status415UnsupportedMediaType] = DefenderError.InvalidRequestBody("The request body's Content-Type is not supported; send application/json."),
-            [StatusCodes.Status429TooManyRequests] = new DefenderError("TooManyRequests"),
-            [StatusCodes.Status431RequestHeaderFieldsTooLarge] = DefenderError.BadRequest("The request headers are too large."),
-        };
+        StatusCodeErrors = new Dictionary<int, DefenderError>(DefenderStatusCodeErrors.Defaults);
     }
 
     /// <summary>Which published wording supplies default messages. Default: <see cref="DefenderMessagePreset.Microsoft365Defender"/>.</summary>
@@ -58,9 +43,25 @@ public sealed class DefenderErrorOptions
     public bool HandleStatusCodes { get; set; } = true;
 
     /// <summary>
+    /// The <c>ProblemDetails.Extensions</c> key that keeps one problem as <c>application/problem+json</c>:
+    /// <c>problem.Extensions[DefenderErrorOptions.KeepProblemDetailsExtension] = true</c>. The key is removed before the
+    /// framework writes the problem, so clients never see it.
+    /// </summary>
+    public const string KeepProblemDetailsExtension = "defender.keepProblemDetails";
+
+    /// <summary>
+    /// Whether everything written through ASP.NET Core's <c>IProblemDetailsService</c> (status-code pages, the exception
+    /// handler, <c>Results.Problem</c>, validation problems, .NET 10's <c>AddValidation()</c>) and MVC's error object results
+    /// (<c>Problem()</c>, <c>ValidationProblem()</c>, <c>BadRequest(ModelState)</c>, a string) is answered with the envelope.
+    /// Default: <see langword="true"/>. To keep a single problem, set <see cref="KeepProblemDetailsExtension"/> on it.
+    /// </summary>
+    public bool ConvertProblemDetails { get; set; } = true;
+
+    /// <summary>
     /// The error written for each bodiless status (the response keeps its status). Defaults: 400 BadRequest, 401 Unauthorized,
     /// 403 Forbidden, 404 NotFound, 405/406/408/414/431 BadRequest, 411/413/415 InvalidRequestBody, 429 TooManyRequests;
-    /// any other 4xx is BadRequest and any 5xx InternalServerError.
+    /// any other 4xx is BadRequest and any 5xx InternalServerError (a copy of <see cref="DefenderStatusCodeErrors.Defaults"/>,
+    /// read through <see cref="DefenderStatusCodeErrors.Resolve"/>).
     /// </summary>
     public IDictionary<int, DefenderError> StatusCodeErrors { get; }
 
@@ -90,7 +91,23 @@ public sealed class DefenderErrorOptions
 
     internal IReadOnlyDictionary<string, string> MessageOverrides => _messageOverrides;
 
-    internal IReadOnlyDictionary<string, RegisteredErrorCode> RegisteredCodes => _registeredCodes;
+    /// <summary>
+    /// The codes registered with <see cref="AddErrorCode(string, int, string)"/>, by name (ordinal). Default: <c>TooManyRequests</c> (429).
+    /// Read by integration packages (the OpenAPI documents list them).
+    /// </summary>
+    public IReadOnlyDictionary<string, RegisteredErrorCode> RegisteredCodes => _registeredCodes;
+
+    /// <summary>
+    /// The message written for a documented code when an error carries none: the <see cref="SetDefaultMessage"/> override,
+    /// else the <see cref="MessagePreset"/>'s wording. The writer and the OpenAPI documents both read it.
+    /// </summary>
+    /// <param name="code">The documented code.</param>
+    /// <returns>The default message.</returns>
+    public string GetDefaultMessage(DefenderErrorCode code)
+    {
+        var descriptor = DefenderErrorCatalog.Get(code);
+        return _messageOverrides.TryGetValue(descriptor.Name, out var message) ? message : descriptor.GetDefaultMessage(MessagePreset);
+    }
 
     /// <summary>Replaces the default message of a documented code (used when an error carries no message of its own).</summary>
     /// <param name="code">The documented code.</param>
@@ -186,4 +203,22 @@ internal enum ExceptionMappingKind
 
 internal sealed record ExceptionMapping(Type ExceptionType, ExceptionMappingKind Kind, Func<HttpContext, Exception, DefenderError?>? Map);
 
-internal sealed record RegisteredErrorCode(string Code, int StatusCode, string DefaultMessage);
+/// <summary>A code the application registered with <see cref="DefenderErrorOptions.AddErrorCode(string, int, string)"/>.</summary>
+public sealed class RegisteredErrorCode
+{
+    internal RegisteredErrorCode(string code, int statusCode, string defaultMessage)
+    {
+        Code = code;
+        StatusCode = statusCode;
+        DefaultMessage = defaultMessage;
+    }
+
+    /// <summary>The code's name, as written in the envelope.</summary>
+    public string Code { get; }
+
+    /// <summary>Its HTTP status (400–599).</summary>
+    public int StatusCode { get; }
+
+    /// <summary>The message used when an error with this code carries none.</summary>
+    public string DefaultMessage { get; }
+}

@@ -25,7 +25,7 @@ public static class DefenderErrorsApplicationBuilderExtensions
 
         var handler = app.ApplicationServices.GetRequiredService<DefenderErrorHandler>();
         var preflight = app.ApplicationServices.GetRequiredService<IOptions<DefenderErrorOptions>>().Value.ValidateRequests
-            ? new Defender.ErrorMiddleware.Validation.JsonBodyPreflight(app.ApplicationServices)
+            ? new Defender.ErrorMiddleware.Validation.JsonBodyInspector(app.ApplicationServices)
             : null;
         return app.Use(next => new DefenderErrorMiddleware(next, handler, preflight).InvokeAsync);
     }

@@ -2,6 +2,7 @@ using Defender.ErrorMiddleware;
 using Defender.ErrorMiddleware.Internal;
 using Defender.ErrorMiddleware.Validation;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -30,8 +31,28 @@ public static class DefenderErrorsServiceCollectionExtensions
         services.TryAddSingleton<DefenderErrorWriter>();
         services.TryAddSingleton<DefenderErrorHandler>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, DefenderExceptionHandler>());
+        AddProblemDetailsChannel(services);
         AddRequestValidation(services);
         return services;
+    }
+
+    /// <summary>
+    /// ASP.NET Core's <see cref="IProblemDetailsService"/> (so a plain <c>UseExceptionHandler()</c> and
+    /// <c>UseStatusCodePages()</c> work) with our writer first among its writers, whatever was registered before or after:
+    /// the service asks its writers in registration order and the first that can write wins.
+    /// </summary>
+    private static void AddProblemDetailsChannel(IServiceCollection services)
+    {
+        services.AddProblemDetails();
+        foreach (var descriptor in services)
+        {
+            if (descriptor.ServiceType == typeof(IProblemDetailsWriter) && descriptor.ImplementationType == typeof(DefenderProblemDetailsWriter))
+            {
+                return;
+            }
+        }
+
+        services.Insert(0, ServiceDescriptor.Singleton<IProblemDetailsWriter, DefenderProblemDetailsWriter>());
     }
 
     /// <summary>
@@ -42,6 +63,8 @@ public static class DefenderErrorsServiceCollectionExtensions
     {
         services.TryAddSingleton<RequestValidators>();
         services.TryAddSingleton<DefenderMvcValidationFilter>();
+        services.TryAddSingleton<DefenderMvcResultFilter>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<Microsoft.AspNetCore.Mvc.MvcOptions>, DefenderMvcSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>, RequestValidationSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.AspNetCore.Mvc.JsonOptions>, RequestValidationSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.AspNetCore.Routing.RouteHandlerOptions>, RequestValidationSetup>());

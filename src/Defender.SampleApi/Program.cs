@@ -27,8 +27,10 @@ builder.Services.AddDefenderErrors(options =>
     options.AddErrorCode(MachineActionLifecycle.ActiveRequestAlreadyExists, StatusCodes.Status400BadRequest, MachineActionLifecycle.InProgressMessage);
 });
 
-// OData query options on the list routes; a bad query is 400 ODataError "Invalid OData URI query: <reason>".
-builder.Services.AddDefenderOData();
+// OData query options on the list routes (Microsoft.AspNetCore.OData); a bad query is 400 ODataError "Invalid OData URI query:
+// <reason>". A list page holds SampleApi:Paging:PageSize entities (Defender's 10,000) and links the next with @odata.nextLink.
+var paging = sample.GetSection(nameof(SampleApiOptions.Paging)).Get<PagingOptions>() ?? new PagingOptions();
+builder.Services.AddDefenderOData(o => o.PageSize = paging.PageSize);
 
 // EF Core, seeded at start: SQLite in memory by default, a SQLite file when SampleApi:DatabasePath is set, a PostgreSQL server
 // when SampleApi:PostgresConnectionString is.
@@ -79,6 +81,8 @@ builder.Services.AddSwaggerGen(o =>
 {
     o.AddDefenderErrors();
     o.SwaggerDoc("v1", new OpenApiInfo { Title = "Defender sample API", Version = "v1" });
+    // Nullable annotations as the binder reads them, so the document says which members may be null, as /openapi/v1.json does.
+    o.SupportNonNullableReferenceTypes();
     o.AddSecurityDefinition(OpenApiSetup.SchemeName, OpenApiSetup.BearerScheme());
     o.AddSecurityRequirement(document => OpenApiSetup.BearerRequirement(document));
 });

@@ -22,8 +22,10 @@ internal static class LoadComparison
         ("unknown route → 404", HttpMethod.Get, "/api/nothing/here", null),
     ];
 
-    public static async Task RunAsync(TimeSpan roundLength, int rounds)
+    /// <summary>Runs the rows whose name contains one of <paramref name="only"/> (all rows, and the sweep, when empty).</summary>
+    public static async Task RunAsync(TimeSpan roundLength, int rounds, string[] only)
     {
+        var scenarios = only.Length == 0 ? Scenarios : [.. Scenarios.Where(s => only.Any(o => s.Name.Contains(o, StringComparison.OrdinalIgnoreCase)))];
         var handlings = Enum.GetValues<ErrorHandling>();
         var apps = new Dictionary<ErrorHandling, BenchmarkApp>();
         foreach (var handling in handlings)
@@ -35,7 +37,7 @@ internal static class LoadComparison
         Console.WriteLine($"load: {Concurrency} concurrent clients, {roundLength.TotalSeconds:0.#} s per cell, {rounds} rounds, {Environment.ProcessorCount} cores");
         for (var round = 0; round < rounds; round++)
         {
-            foreach (var scenario in Scenarios)
+            foreach (var scenario in scenarios)
             {
                 // Alternate the order each round so no configuration always runs first or last.
                 var order = round % 2 == 0 ? handlings : [.. handlings.Reverse()];
@@ -53,7 +55,7 @@ internal static class LoadComparison
             }
         }
 
-        var sweep = await ConcurrencySweepAsync(apps, roundLength, rounds);
+        var sweep = only.Length == 0 ? await ConcurrencySweepAsync(apps, roundLength, rounds) : [];
         foreach (var app in apps.Values)
         {
             await app.DisposeAsync();
@@ -62,7 +64,7 @@ internal static class LoadComparison
         Console.WriteLine();
         Console.WriteLine("| path | none req/s | built-in req/s | precomputed req/s | Defender req/s | Defender ÷ built-in | Defender ÷ none | Defender ÷ precomputed |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|");
-        foreach (var scenario in Scenarios)
+        foreach (var scenario in scenarios)
         {
             double Median(ErrorHandling h)
             {
@@ -76,6 +78,11 @@ internal static class LoadComparison
             var defender = Median(ErrorHandling.Defender);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {scenario.Name} | {none:0} | {builtIn:0} | {precomputed:0} | {defender:0} | {defender / builtIn:0.00} | {defender / none:0.00} | {defender / precomputed:0.00} |"));
+        }
+
+        if (sweep.Count == 0)
+        {
+            return;
         }
 
         Console.WriteLine();

@@ -1,13 +1,14 @@
 using BenchmarkDotNet.Running;
 using Defender.ErrorMiddleware.Benchmarks;
 
-// `dotnet run -c Release --project test/Defender.ErrorMiddleware.Benchmarks -- load [seconds-per-round] [rounds]`
-// runs the side-by-side load comparison; anything else goes to BenchmarkDotNet (e.g. `--filter *`).
+// `dotnet run -c Release --project test/Defender.ErrorMiddleware.Benchmarks -- load [seconds-per-round] [rounds] [row,row...]`
+// runs the side-by-side load comparison (only the rows whose names contain one of the given words, if any); anything else goes to BenchmarkDotNet (e.g. `--filter *`).
 if (args.Length > 0 && args[0] == "load")
 {
     var seconds = args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3;
     var rounds = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 3;
-    await LoadComparison.RunAsync(TimeSpan.FromSeconds(seconds), rounds);
+    var only = args.Length > 3 ? args[3].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [];
+    await LoadComparison.RunAsync(TimeSpan.FromSeconds(seconds), rounds, only);
     return;
 }
 

@@ -1,4 +1,5 @@
 using Defender.ErrorMiddleware.Metadata;
+using Defender.ErrorMiddleware.OpenApi.Shared;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Mvc.ApiExplorer;
 using Microsoft.Extensions.DependencyInjection;

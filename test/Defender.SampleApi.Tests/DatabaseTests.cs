@@ -33,10 +33,10 @@ public sealed class DatabaseTests
         var reader = server.CreateClient("dev-reader");
 
         Assert.Equal(
-            """{"value":[{"computerDnsName":"mac-exec-02.contoso.local","lastSeen":"2025-05-13T09:00:00Z"},{"computerDnsName":"srv-web-02.contoso.local","lastSeen":"2025-05-24T09:00:00Z"}]}""",
+            """{"@odata.context":"http://localhost/api/$metadata#Machines","value":[{"computerDnsName":"mac-exec-02.contoso.local","lastSeen":"2025-05-13T09:00:00Z"},{"computerDnsName":"srv-web-02.contoso.local","lastSeen":"2025-05-24T09:00:00Z"}]}""",
             await reader.GetStringAsync("/api/machines?$filter=lastSeen lt 2025-05-25T00:00:00Z&$select=computerDnsName,lastSeen&$orderby=lastSeen"));
         Assert.Equal(
-            $$"""{"@odata.count":3,"value":[{"id":"{{SeedData.IsolatedWindowsId}}"},{"id":"{{SeedData.DomainControllerId}}"},{"id":"{{SeedData.InactiveMacId}}"}]}""",
+            $$"""{"@odata.context":"http://localhost/api/$metadata#Machines","@odata.count":3,"value":[{"id":"{{SeedData.IsolatedWindowsId}}"},{"id":"{{SeedData.DomainControllerId}}"},{"id":"{{SeedData.InactiveMacId}}"}]}""",
             await reader.GetStringAsync("/api/machines?$filter=riskScore eq 'High'&$select=id&$count=true&$orderby=id"));
     }
 

@@ -1,4 +1,4 @@
 namespace Defender.ErrorMiddleware.OData.Internal;
 
-/// <summary>Marks that <c>AddDefenderOData()</c> ran, so a second call does not map <c>ODataException</c> twice.</summary>
+/// <summary>Registered once by <c>AddDefenderOData()</c>, so a second call only adds configuration.</summary>
 internal sealed class DefenderODataMarker;

@@ -5,14 +5,14 @@ using Microsoft.OpenApi;
 namespace Defender.ErrorMiddleware.OpenApi.Shared;
 
 /// <summary>
-/// Translates the core's inferred error responses into the Microsoft.OpenApi 2.x object model.
+/// Translates the inferred error responses into the Microsoft.OpenApi 2.x object model.
 /// Compiled into both the OpenApi and the Swashbuckle packages (they share that object model), so the two documents cannot drift.
 /// </summary>
 internal static class DefenderErrorOpenApiModel
 {
     internal const string CodeSchemaName = "DefenderErrorCode";
     internal const string JsonMediaType = "application/json";
-    internal const string ErrorCodeHeader = "x-ms-error-code";
+    internal const string ErrorCodeHeader = DefenderErrorHeaders.ErrorCode;
 
     /// <summary>Adds the envelope and code schemas to the document's components once.</summary>
     internal static void EnsureSchemas(OpenApiDocument document, DefenderErrorResponseInference inference)

@@ -6,7 +6,7 @@ namespace Defender.ErrorMiddleware.Internal;
 
 /// <summary>
 /// Catches what the rest of the pipeline throws and fills bodiless error statuses; with request validation on, checks a
-/// small JSON body before the endpoint binds it (<see cref="JsonBodyPreflight"/>), so a malformed one is answered without
+/// small JSON body before the endpoint binds it (<see cref="JsonBodyInspector"/>), so a malformed one is answered without
 /// the framework's exceptions. A request that succeeds passes through without an allocation or an extra state machine
 /// (a request with a checked JSON body pays for the check only).
 /// </summary>
@@ -14,9 +14,9 @@ internal sealed class DefenderErrorMiddleware
 {
     private readonly RequestDelegate _next;
     private readonly DefenderErrorHandler _handler;
-    private readonly JsonBodyPreflight? _preflight;
+    private readonly JsonBodyInspector? _preflight;
 
-    public DefenderErrorMiddleware(RequestDelegate next, DefenderErrorHandler handler, JsonBodyPreflight? preflight = null)
+    public DefenderErrorMiddleware(RequestDelegate next, DefenderErrorHandler handler, JsonBodyInspector? preflight = null)
     {
         _next = next;
         _handler = handler;
@@ -55,13 +55,13 @@ internal sealed class DefenderErrorMiddleware
         return _handler.NeedsStatusCodeBody(context) ? _handler.WriteStatusCodeBodyAsync(context) : Task.CompletedTask;
     }
 
-    private async Task PreflightAsync(HttpContext context, JsonBodyPreflight.EndpointPlan plan)
+    private async Task PreflightAsync(HttpContext context, JsonBodyInspector.EndpointPlan plan)
     {
         ExceptionDispatchInfo? edi = null;
         (bool Ok, DefenderError Error) check = default;
         try
         {
-            check = await JsonBodyPreflight.CheckAsync(context, plan);
+            check = await JsonBodyInspector.CheckAsync(context, plan);
         }
 #pragma warning disable CA1031 // A failed read (client gone, body timeout) is handled like the endpoint's own failure.
         catch (Exception exception)

@@ -9,9 +9,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 
-// Every log call below is guarded by IsEnabled; the analyzer does not follow guards on a variable level.
-#pragma warning disable CA1873
-
 namespace Defender.ErrorMiddleware.Internal;
 
 /// <summary>
@@ -20,7 +17,7 @@ namespace Defender.ErrorMiddleware.Internal;
 /// </summary>
 internal sealed class DefenderErrorWriter
 {
-    internal const string ErrorCodeHeader = "x-ms-error-code";
+    internal const string ErrorCodeHeader = DefenderErrorHeaders.ErrorCode;
     internal const string JsonContentType = "application/json; charset=utf-8";
 
     // Relaxed escaping keeps quotes and non-ASCII readable; the body is served as JSON with nosniff, never as HTML.
@@ -58,9 +55,7 @@ internal sealed class DefenderErrorWriter
         _documentedDefaultMessages = new string[all.Length];
         foreach (var descriptor in all)
         {
-            _documentedDefaultMessages[(int)descriptor.Code] = value.MessageOverrides.TryGetValue(descriptor.Name, out var message)
-                ? message
-                : descriptor.GetDefaultMessage(value.MessagePreset);
+            _documentedDefaultMessages[(int)descriptor.Code] = value.GetDefaultMessage(descriptor.Code);
         }
 
         _registeredCodes = value.RegisteredCodes.ToFrozenDictionary(StringComparer.Ordinal);
@@ -89,24 +84,12 @@ internal sealed class DefenderErrorWriter
             return new ResolvedError(statusOverride ?? registered.StatusCode, registered.Code, error.Message ?? registered.DefaultMessage);
         }
 
-        try
-        {
-            Log.UnknownCode(_logger, error.Code ?? "(none)");
-        }
-#pragma warning disable CA1031 // A failing log provider must not cost the client its answer.
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-        }
-
+        SafeLog(LogLevel.Error, error.Code ?? "(none)", static (logger, code) => Log.UnknownCode(logger, code));
         return Resolve(DefenderError.InternalServerError());
     }
 
     /// <summary>The error a bodiless response of this status gets (the status itself is kept).</summary>
-    internal DefenderError ErrorForStatus(int statusCode) =>
-        _statusCodeErrors.TryGetValue(statusCode, out var error)
-            ? error
-            : statusCode >= 500 ? DefenderError.InternalServerError() : DefenderError.BadRequest();
+    internal DefenderError ErrorForStatus(int statusCode) => DefenderStatusCodeErrors.Resolve(statusCode, _statusCodeErrors);
 
     /// <summary>Logs the error once and writes the envelope. The response must not have started.</summary>
     /// <param name="context">The request.</param>
@@ -129,6 +112,11 @@ internal sealed class DefenderErrorWriter
 
         response.StatusCode = resolved.StatusCode;
         var headers = response.Headers;
+
+        // Validators of the response the error replaces must not make a cache or a client keep the error as that resource.
+        headers.ETag = default;
+        headers.LastModified = default;
+        headers.Expires = default;
         headers.ContentType = JsonContentType;
         headers.CacheControl = "no-store";
         headers.Pragma = "no-cache";
@@ -148,19 +136,8 @@ internal sealed class DefenderErrorWriter
     {
         var resolved = Resolve(error);
         var target = Guid.NewGuid();
-        try
-        {
-            if (_logger.IsEnabled(LogLevel.Error))
-            {
-                Log.ResponseStarted(_logger, exception, context.Request.Method, LoggedPath(context), resolved.StatusCode, resolved.Code, target, TraceId(context));
-            }
-        }
-#pragma warning disable CA1031 // A failing log provider must not stop the abort.
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-        }
-
+        SafeLog(LogLevel.Error, (context, resolved, target, exception), static (logger, s) =>
+            Log.ResponseStarted(logger, s.exception, s.context.Request.Method, LoggedPath(s.context), s.resolved.StatusCode, s.resolved.Code, s.target, TraceId(s.context)));
         TagActivity(resolved.Code, target);
 
         // Appending an envelope to a half-sent body would look like a corrupt success; a reset tells the client it failed.
@@ -172,85 +149,63 @@ internal sealed class DefenderErrorWriter
     {
         var target = Guid.NewGuid();
         TagActivity(DefenderErrorCatalog.Name(DefenderErrorCode.InternalServerError), target);
-        try
-        {
-            if (_logger.IsEnabled(LogLevel.Error))
-            {
-                Log.Rethrowing(_logger, exception, context.Request.Method, LoggedPath(context), target, TraceId(context));
-            }
-        }
-#pragma warning disable CA1031 // A failing log provider must not replace the exception being rethrown.
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-        }
+        SafeLog(LogLevel.Error, (context, target, exception), static (logger, s) =>
+            Log.Rethrowing(logger, s.exception, s.context.Request.Method, LoggedPath(s.context), s.target, TraceId(s.context)));
     }
 
-    internal void ReportRequestAborted(HttpContext context)
-    {
-        try
+    internal void ReportRequestAborted(HttpContext context) =>
+        SafeLog(LogLevel.Debug, context, static (logger, context) =>
         {
-            if (_logger.IsEnabled(LogLevel.Debug))
-            {
-                Log.RequestAborted(_logger, context.Request.Method, LoggedPath(context));
-            }
-        }
-#pragma warning disable CA1031 // Logging is best effort here: the client is gone.
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-        }
-    }
+            var path = LoggedPath(context);
+            Log.RequestAborted(logger, context.Request.Method, path);
+        });
 
-    internal void ReportWriteFailed(Exception exception)
-    {
-        try
-        {
-            Log.WriteFailed(_logger, exception);
-        }
-#pragma warning disable CA1031 // The original exception is rethrown by the caller; this must not replace it.
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-        }
-    }
+    internal void ReportWriteFailed(Exception exception) =>
+        SafeLog(LogLevel.Error, exception, static (logger, exception) => Log.WriteFailed(logger, exception));
 
-    internal void ReportMappingFailed(Exception mappingException, Exception original)
-    {
-        try
+    internal void ReportMappingFailed(Exception mappingException, Exception original) =>
+        SafeLog(LogLevel.Error, (mappingException, original), static (logger, s) =>
         {
-            if (_logger.IsEnabled(LogLevel.Error))
-            {
-                Log.MappingFailed(_logger, mappingException, original.GetType().FullName ?? original.GetType().Name);
-            }
-        }
-#pragma warning disable CA1031 // The request still gets its 500; a failing log provider must not change that.
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-        }
-    }
+            var type = s.original.GetType();
+            Log.MappingFailed(logger, s.mappingException, type.FullName ?? type.Name);
+        });
 
     private void LogError(HttpContext context, in ResolvedError resolved, Guid target, Exception? exception)
     {
+        if (resolved.StatusCode >= 500)
+        {
+            SafeLog(LogLevel.Error, (context, resolved, target, exception), static (logger, s) =>
+                Log.ServerError(logger, s.exception, s.context.Request.Method, LoggedPath(s.context), s.resolved.StatusCode, s.resolved.Code,
+                    EchoSanitizer.Sanitize(s.resolved.Message, EchoSanitizer.MaxLogLength), s.target, TraceId(s.context)));
+        }
+        else
+        {
+            SafeLog(_clientErrorLevel, (context, resolved, target, exception: _logClientErrorExceptions ? exception : null, level: _clientErrorLevel), static (logger, s) =>
+            {
+                var path = LoggedPath(s.context);
+                var message = EchoSanitizer.Sanitize(s.resolved.Message, EchoSanitizer.MaxLogLength);
+                var traceId = TraceId(s.context);
+                Log.ClientError(logger, s.level, s.exception, s.context.Request.Method, path, s.resolved.StatusCode, s.resolved.Code, message, s.target, traceId);
+            });
+        }
+    }
+
+    /// <summary>
+    /// The one guard around logging: the call runs only when the level is enabled, and a provider that throws is ignored,
+    /// so logging can neither cost the client its answer nor replace the exception being reported.
+    /// </summary>
+    private void SafeLog<TState>(LogLevel level, TState state, Action<ILogger, TState> log)
+    {
+        if (!_logger.IsEnabled(level))
+        {
+            return;
+        }
+
         try
         {
-            if (resolved.StatusCode >= 500)
-            {
-                if (_logger.IsEnabled(LogLevel.Error))
-                {
-                    Log.ServerError(_logger, exception, context.Request.Method, LoggedPath(context), resolved.StatusCode,
-                        resolved.Code, EchoSanitizer.Sanitize(resolved.Message, EchoSanitizer.MaxLogLength), target, TraceId(context));
-                }
-            }
-            else if (_logger.IsEnabled(_clientErrorLevel))
-            {
-                Log.ClientError(_logger, _clientErrorLevel, _logClientErrorExceptions ? exception : null, context.Request.Method,
-                    LoggedPath(context), resolved.StatusCode, resolved.Code, EchoSanitizer.Sanitize(resolved.Message, EchoSanitizer.MaxLogLength),
-                    target, TraceId(context));
-            }
+            log(_logger, state);
         }
-#pragma warning disable CA1031 // A failing log provider must not cost the client its answer.
+#pragma warning disable CA1031 // See the summary: this is the only place a logging failure is swallowed.
         catch (Exception)
 #pragma warning restore CA1031
         {
@@ -333,8 +288,8 @@ internal sealed class DefenderErrorWriter
             jsonWriter.Reset(buffer);
         }
 
-        var envelope = new ErrorEnvelope { Error = new ErrorBody { Code = resolved.Code, Message = resolved.Message, Target = target } };
-        JsonSerializer.Serialize(jsonWriter, envelope, DefenderJsonContext.Default.ErrorEnvelope);
+        var envelope = new DefenderErrorEnvelope { Error = new DefenderErrorBody { Code = resolved.Code, Message = resolved.Message, Target = target } };
+        JsonSerializer.Serialize(jsonWriter, envelope, DefenderErrorEnvelope.JsonTypeInfo);
 
         response.ContentLength = buffer.WrittenCount;
         var body = response.BodyWriter;

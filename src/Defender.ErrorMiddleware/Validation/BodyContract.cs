@@ -11,9 +11,15 @@ namespace Defender.ErrorMiddleware.Validation;
 /// (so names follow the naming policy and <c>[JsonPropertyName]</c>): its members, which are required, and the
 /// contracts of nested objects and collection items.
 /// </summary>
-internal sealed class BodyContract
+internal sealed class BodyContract : ContractNode<BodyContract>
 {
-    private BodyContract(JsonTypeInfoKind kind) => Kind = kind;
+    private readonly bool _strict;
+
+    private BodyContract(JsonTypeInfoKind kind, bool strict)
+    {
+        Kind = kind;
+        _strict = strict;
+    }
 
     internal JsonTypeInfoKind Kind { get; }
 
@@ -27,73 +33,27 @@ internal sealed class BodyContract
     internal BodyContract? Element { get; private set; }
 
     /// <summary>Whether scanning a value of this type can find anything (required members here or below, or strict members).</summary>
-    internal bool NeedsScan { get; private set; }
+    internal bool NeedsScan => Needs;
+
+    protected override bool NeedsItself => Kind == JsonTypeInfoKind.Object && (Required.Length > 0 || (_strict && !HasExtensionData));
+
+    protected override IEnumerable<BodyContract?> Children => Members.Select(m => m.Value).Append(Element);
 
     /// <summary>
     /// Builds the contract graph for <paramref name="type"/>, or <see langword="null"/> when the type is not an object,
     /// collection or dictionary the serializer handles itself (custom converters, primitives, polymorphic types).
     /// </summary>
-    internal static BodyContract? Build(JsonSerializerOptions options, Type type, bool strictMembers, ConcurrentDictionary<Type, BodyContract?> cache)
+    internal static BodyContract? Build(JsonSerializerOptions options, Type type, bool strictMembers, ConcurrentDictionary<Type, BodyContract?> cache) =>
+        ContractGraph.Build(type, options, cache,
+            (_, info) => info.Kind == JsonTypeInfoKind.None || info.PolymorphismOptions is not null ? null : new BodyContract(info.Kind, strictMembers),
+            (contract, info, build) => contract.Populate(info, options, build));
+
+    private void Populate(JsonTypeInfo info, JsonSerializerOptions options, Func<Type, BodyContract?> build)
     {
-        var building = new Dictionary<Type, BodyContract?>();
-        var contract = BuildCore(options, type, strictMembers, building, cache);
-        foreach (var built in building.Values)
-        {
-            built?.ComputeNeedsScan(strictMembers, []);
-        }
-
-        foreach (var pair in building)
-        {
-            cache.TryAdd(pair.Key, pair.Value);
-        }
-
-        return contract;
-    }
-
-    private static BodyContract? BuildCore(
-        JsonSerializerOptions options, Type type, bool strict, Dictionary<Type, BodyContract?> building, ConcurrentDictionary<Type, BodyContract?> cache)
-    {
-        if (cache.TryGetValue(type, out var cached))
-        {
-            return cached;
-        }
-
-        if (building.TryGetValue(type, out var inProgress))
-        {
-            return inProgress;
-        }
-
-        if (IsLeaf(type))
-        {
-            building[type] = null;
-            return null;
-        }
-
-        JsonTypeInfo info;
-        try
-        {
-            info = options.GetTypeInfo(type);
-        }
-#pragma warning disable CA1031 // A type the serializer cannot handle is simply not checked here; binding reports it.
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-            building[type] = null;
-            return null;
-        }
-
-        if (info.Kind == JsonTypeInfoKind.None || info.PolymorphismOptions is not null)
-        {
-            building[type] = null;
-            return null;
-        }
-
-        var contract = new BodyContract(info.Kind);
-        building[type] = contract;
         if (info.Kind is JsonTypeInfoKind.Enumerable or JsonTypeInfoKind.Dictionary)
         {
-            contract.Element = info.ElementType is { } element ? BuildCore(options, element, strict, building, cache) : null;
-            return contract;
+            Element = info.ElementType is { } element ? build(element) : null;
+            return;
         }
 
         var members = new List<BodyMember>(info.Properties.Count);
@@ -108,11 +68,11 @@ internal sealed class BodyContract
             if (property.IsExtensionData)
             {
                 // Unknown members land in the extension data: none is unknown to this type.
-                contract.HasExtensionData = true;
+                HasExtensionData = true;
                 continue;
             }
 
-            var value = property.CustomConverter is null ? BuildCore(options, property.PropertyType, strict, building, cache) : null;
+            var value = property.CustomConverter is null ? build(property.PropertyType) : null;
             var isRequired = IsRequired(property);
             if (isRequired)
             {
@@ -123,10 +83,9 @@ internal sealed class BodyContract
                 RejectsNull: isRequired && RejectsNull(property)));
         }
 
-        contract.Members = [.. members];
-        contract.Required = [.. required];
-        contract.CaseInsensitive = options.PropertyNameCaseInsensitive;
-        return contract;
+        Members = [.. members];
+        Required = [.. required];
+        CaseInsensitive = options.PropertyNameCaseInsensitive;
     }
 
     internal bool HasExtensionData { get; private set; }
@@ -160,48 +119,6 @@ internal sealed class BodyContract
     private static bool RejectsNull(JsonPropertyInfo property) =>
         property.AttributeProvider?.IsDefined(typeof(RequiredAttribute), inherit: true) == true
         || (property.AssociatedParameter is { } parameter ? !parameter.IsNullable : !property.IsSetNullable);
-
-    private static bool IsLeaf(Type type) =>
-        type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(object)
-        || type == typeof(DateTime) || type == typeof(DateTimeOffset) || type == typeof(Guid) || type == typeof(TimeSpan)
-        || type == typeof(Uri) || type == typeof(JsonElement) || type == typeof(JsonDocument) || type == typeof(byte[])
-        || typeof(System.Text.Json.Nodes.JsonNode).IsAssignableFrom(type)
-        || Nullable.GetUnderlyingType(type) is { } underlying && IsLeaf(underlying);
-
-    private bool ComputeNeedsScan(bool strict, HashSet<BodyContract> visiting)
-    {
-        if (_computed)
-        {
-            return NeedsScan;
-        }
-
-        var needs = Kind == JsonTypeInfoKind.Object && (Required.Length > 0 || (strict && !HasExtensionData));
-        if (!visiting.Add(this))
-        {
-            // A cycle: this node's own answer is what the path back to it adds.
-            return needs;
-        }
-
-        if (Element is { } element && element.ComputeNeedsScan(strict, visiting))
-        {
-            needs = true;
-        }
-
-        foreach (var member in Members)
-        {
-            if (member.Value is { } value && value.ComputeNeedsScan(strict, visiting))
-            {
-                needs = true;
-            }
-        }
-
-        visiting.Remove(this);
-        NeedsScan = needs;
-        _computed = true;
-        return needs;
-    }
-
-    private bool _computed;
 }
 
 internal sealed record BodyMember(string Name, byte[] Utf8Name, bool IsRequired, BodyContract? Value, bool RejectsNull = false);

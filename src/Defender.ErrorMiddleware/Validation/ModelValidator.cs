@@ -127,66 +127,17 @@ internal sealed class ModelValidator
         return attribute.GetValidationResult(value, context) == ValidationResult.Success;
     }
 
-    private ValidationPlan? GetPlan(Type type)
+    private ValidationPlan? GetPlan(Type type) =>
+        _plans.TryGetValue(type, out var plan) ? plan : ContractGraph.Build(type, _contractOptions(), _plans,
+            (current, info) => new ValidationPlan(current.Name, info.Kind == JsonTypeInfoKind.Dictionary, typeof(IValidatableObject).IsAssignableFrom(current)),
+            Populate);
+
+    private static void Populate(ValidationPlan plan, JsonTypeInfo info, Func<Type, ValidationPlan?> build)
     {
-        if (_plans.TryGetValue(type, out var plan))
-        {
-            return plan;
-        }
-
-        var building = new Dictionary<Type, ValidationPlan?>();
-        plan = Build(type, building);
-        foreach (var built in building.Values)
-        {
-            built?.Compute([]);
-        }
-
-        foreach (var pair in building)
-        {
-            _plans.TryAdd(pair.Key, pair.Value);
-        }
-
-        return plan;
-    }
-
-    private ValidationPlan? Build(Type type, Dictionary<Type, ValidationPlan?> building)
-    {
-        if (_plans.TryGetValue(type, out var cached))
-        {
-            return cached;
-        }
-
-        if (building.TryGetValue(type, out var inProgress))
-        {
-            return inProgress;
-        }
-
-        if (type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(object)
-            || type == typeof(JsonElement) || Nullable.GetUnderlyingType(type) is not null || type.IsPointer || type.IsByRef)
-        {
-            building[type] = null;
-            return null;
-        }
-
-        JsonTypeInfo info;
-        try
-        {
-            info = _contractOptions().GetTypeInfo(type);
-        }
-#pragma warning disable CA1031 // A type the serializer cannot describe (a service, a stream) has nothing for us to validate.
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-            building[type] = null;
-            return null;
-        }
-
-        var plan = new ValidationPlan(type.Name, info.Kind == JsonTypeInfoKind.Dictionary, typeof(IValidatableObject).IsAssignableFrom(type));
-        building[type] = plan;
         switch (info.Kind)
         {
             case JsonTypeInfoKind.Enumerable or JsonTypeInfoKind.Dictionary when info.ElementType is { } elementType:
-                plan.Element = Build(elementType, building);
+                plan.Element = build(elementType);
                 break;
             case JsonTypeInfoKind.Object:
                 var members = new List<ValidationMember>();
@@ -200,7 +151,7 @@ internal sealed class ModelValidator
                     var attributes = Attributes(property.AttributeProvider)
                         .Concat(Attributes(property.AssociatedParameter?.AttributeProvider));
                     var ordered = DefenderAttributeSupport.Order(attributes.Distinct());
-                    var nested = Build(property.PropertyType, building);
+                    var nested = build(property.PropertyType);
                     if (ordered.Length > 0 || nested is not null)
                     {
                         members.Add(new ValidationMember(property.Name, get, ordered, nested));
@@ -210,17 +161,13 @@ internal sealed class ModelValidator
                 plan.Members = [.. members];
                 break;
         }
-
-        return plan;
     }
 
     internal static IEnumerable<ValidationAttribute> Attributes(System.Reflection.ICustomAttributeProvider? provider) =>
         provider is null ? [] : provider.GetCustomAttributes(typeof(ValidationAttribute), inherit: true).Cast<ValidationAttribute>();
 
-    private sealed class ValidationPlan(string typeName, bool isDictionary, bool isValidatable)
+    private sealed class ValidationPlan(string typeName, bool isDictionary, bool isValidatable) : ContractNode<ValidationPlan>
     {
-        private bool _computed;
-
         internal string TypeName { get; } = typeName;
 
         internal bool IsDictionary { get; } = isDictionary;
@@ -229,32 +176,11 @@ internal sealed class ModelValidator
 
         internal ValidationPlan? Element { get; set; }
 
-        internal bool NeedsValidation { get; private set; }
+        internal bool NeedsValidation => Needs;
 
-        internal bool Compute(HashSet<ValidationPlan> visiting)
-        {
-            if (_computed)
-            {
-                return NeedsValidation;
-            }
+        protected override bool NeedsItself => isValidatable || Members.Any(m => m.Attributes.Length > 0);
 
-            var needs = isValidatable || Members.Any(m => m.Attributes.Length > 0);
-            if (!visiting.Add(this))
-            {
-                return needs;
-            }
-
-            needs |= Element?.Compute(visiting) == true;
-            foreach (var member in Members)
-            {
-                needs |= member.Nested?.Compute(visiting) == true;
-            }
-
-            visiting.Remove(this);
-            NeedsValidation = needs;
-            _computed = true;
-            return needs;
-        }
+        protected override IEnumerable<ValidationPlan?> Children => Members.Select(m => m.Nested).Append(Element);
     }
 
     private sealed record ValidationMember(string Name, Func<object, object?> Get, ValidationAttribute[] Attributes, ValidationPlan? Nested);

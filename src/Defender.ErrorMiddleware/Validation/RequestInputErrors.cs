@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
@@ -88,11 +87,10 @@ internal static class RequestInputErrors
                 return DefenderError.InvalidRequestBody(EmptyBodyMessage);
             }
 
-            // A converter that checks a whole value makes the serializer read it ahead, so the path can stop at "$": then say where in the text.
-            var where = path == "$" && exception.LineNumber is { } line && exception.BytePositionInLine is { } position
-                ? string.Create(CultureInfo.InvariantCulture, $"$ (line {line + 1}, column {position + 1})")
-                : DefenderAttributeSupport.Sanitize(path);
-            return DefenderError.InvalidRequestBody("The request body is not valid JSON at " + where + ".");
+            // A converter that reads a whole value makes the serializer read it ahead, so the path can stop at "$": then say where in the text.
+            return path == "$"
+                ? JsonBodyInspector.NotValid(utf8: false, path, exception.LineNumber + 1, exception.BytePositionInLine + 1)
+                : JsonBodyInspector.NotValid(utf8: false, path, null, null);
         }
 
         return DefenderError.InvalidRequestBody("The request body has a value of the wrong type at " + DefenderAttributeSupport.Sanitize(path) + ".");

@@ -8,8 +8,8 @@ using MvcJsonOptions = Microsoft.AspNetCore.Mvc.JsonOptions;
 namespace Defender.ErrorMiddleware.Validation;
 
 /// <summary>
-/// Applies <see cref="DefenderErrorOptions.CaseSensitiveRequestBodies"/>, <see cref="DefenderErrorOptions.RejectUnknownBodyMembers"/>
-/// and <see cref="DefenderErrorOptions.ValidateRequests"/> to the framework's options. Post-configuration, so it sees the
+/// Applies <see cref="DefenderErrorOptions.CaseSensitiveRequestBodies"/> and <see cref="DefenderErrorOptions.ValidateRequests"/>
+/// to the framework's options. Post-configuration, so it sees the
 /// application's own JSON settings (naming policy, source-generated contexts) and the framework's defaults it overrides.
 /// Touching MVC's options costs nothing in an application without MVC: they are never resolved.
 /// </summary>
@@ -75,29 +75,12 @@ internal sealed class RequestValidationSetup :
             return;
         }
 
+        // Only the setting: the body contract is checked by the middleware's inspector (JsonBodyInspector), never by a converter
+        // in these options, so the application's own (de)serialization and the OpenAPI schema exporters see the plain contract.
         if (_options.CaseSensitiveRequestBodies)
         {
             options.PropertyNameCaseInsensitive = false;
         }
-
-        if (_options.ValidateRequests && !options.Converters.Any(c => c is BodyContractConverterFactory))
-        {
-            options.Converters.Add(new BodyContractConverterFactory(options, _options.RejectUnknownBodyMembers));
-        }
-    }
-
-    /// <summary>The options whose contract describes a type: the inner ones when the body check claims it.</summary>
-    internal static JsonSerializerOptions ContractOptions(JsonSerializerOptions options)
-    {
-        foreach (var converter in options.Converters)
-        {
-            if (converter is BodyContractConverterFactory factory)
-            {
-                return factory.Inner;
-            }
-        }
-
-        return options;
     }
 }
 
@@ -107,8 +90,8 @@ internal sealed class RequestValidators
     public RequestValidators(IOptions<HttpJsonOptions> http, IOptions<MvcJsonOptions> mvc, IOptions<DefenderErrorOptions> options)
     {
         Enabled = options.Value.ValidateRequests;
-        Http = new ModelValidator(() => RequestValidationSetup.ContractOptions(http.Value.SerializerOptions));
-        Mvc = new ModelValidator(() => RequestValidationSetup.ContractOptions(mvc.Value.JsonSerializerOptions));
+        Http = new ModelValidator(() => http.Value.SerializerOptions);
+        Mvc = new ModelValidator(() => mvc.Value.JsonSerializerOptions);
     }
 
     internal bool Enabled { get; }

@@ -7,6 +7,7 @@ using Defender.SampleApi.Data;
 using Defender.SampleApi.Http;
 using Defender.SampleApi.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.OData.Query;
 using Microsoft.EntityFrameworkCore;
 
 namespace Defender.SampleApi.Endpoints;
@@ -55,8 +56,11 @@ internal static class IndicatorEndpoints
         return api;
     }
 
-    internal static DefenderODataResult<Indicator> List(DefenderODataQuery<Indicator> query, SampleDbContext db, ClaimsPrincipal user, TimeProvider time) =>
-        query.ToResult(Visible(db.Indicators.AsNoTracking(), user, time.GetUtcNow().UtcDateTime).OrderBy(i => i.Number));
+    // Microsoft.AspNetCore.OData applies the query in the database (a bad one is 400 ODataError); a page holds at most
+    // SampleApi:Paging:PageSize indicators and ends with @odata.nextLink when there are more.
+    internal static DefenderODataResult<Indicator> List(ODataQueryOptions<Indicator> query, SampleDbContext db, ClaimsPrincipal user, TimeProvider time,
+        HttpRequest request) =>
+        query.ToDefenderResult(Visible(db.Indicators.AsNoTracking(), user, time.GetUtcNow().UtcDateTime), ODataEntityWriter.Context(request, "Indicators"));
 
     internal static async Task<Results<ODataOk<Indicator>, DefenderErrorResult>> Submit(
         IndicatorRequest body, SampleDbContext db, ClaimsPrincipal user, TimeProvider time, CancellationToken cancellationToken)

@@ -5,6 +5,7 @@ using Defender.SampleApi.Data;
 using Defender.SampleApi.Http;
 using Defender.SampleApi.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.OData.Query;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -41,9 +42,10 @@ internal static class MachineEndpoints
         return api;
     }
 
-    // A bad $filter, $orderby, $top… never gets here: binding the query answers 400 ODataError with the parser's reason.
-    internal static DefenderODataResult<Machine> ListMachines(DefenderODataQuery<Machine> query, SampleDbContext db) =>
-        query.ToResult(db.Machines.AsNoTracking().OrderBy(m => m.Id));
+    // Microsoft.AspNetCore.OData parses and applies the query in the database; a bad $filter, $orderby, $top… is 400 ODataError
+    // with the library's reason, and a result longer than a page ends with @odata.nextLink.
+    internal static DefenderODataResult<Machine> ListMachines(ODataQueryOptions<Machine> query, SampleDbContext db, HttpRequest request) =>
+        query.ToDefenderResult(db.Machines.AsNoTracking(), ODataEntityWriter.Context(request, "Machines"));
 
     internal static async Task<Results<ODataOk<Machine>, DefenderErrorResult>> GetMachine(string id, SampleDbContext db, CancellationToken cancellationToken)
     {

@@ -1,73 +1,121 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
+using Defender.ErrorMiddleware.OData;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.OData;
+using Microsoft.AspNetCore.OData.Query;
+using Microsoft.AspNetCore.OData.Results;
+using Microsoft.AspNetCore.OData.Routing.Controllers;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.OData.Edm;
+using Microsoft.OData.ModelBuilder;
 
 namespace Defender.ErrorMiddleware.OData.Tests.Infrastructure;
 
 /// <summary>
-/// A small app over TestServer: machines in a real SQLite in-memory database (one kept-open connection), served by a
-/// minimal API endpoint (/api/machines) and a controller (/mvc/machines), behind the Defender error middleware.
+/// A small app over TestServer with every documented way to use Microsoft.AspNetCore.OData, over machines in a real SQLite
+/// in-memory database, behind the Defender error middleware with <c>AddDefenderOData()</c>. The SQL EF Core sends is captured.
 /// </summary>
 public sealed partial class ODataTestApp : IAsyncDisposable
 {
-    public const string MinimalApi = "/api/machines";
-    public const string Controller = "/mvc/machines";
+    /// <summary>Minimal API: <c>ODataQueryOptions&lt;Machine&gt;</c> answered with <c>ToDefenderResult</c>.</summary>
+    public const string MinimalResult = "/api/machines";
+
+    /// <summary>Minimal API: <c>ODataQueryOptions&lt;Machine&gt;.ApplyTo</c>, the library's own example.</summary>
+    public const string MinimalApplyTo = "/api/applyto/machines";
+
+    /// <summary>Minimal API: <c>.AddODataQueryEndpointFilter()</c> on a handler that returns the DbSet.</summary>
+    public const string MinimalFilter = "/api/filter/machines";
+
+    /// <summary>Controller: the plain <c>[EnableQuery]</c> on an action returning <c>IQueryable&lt;Machine&gt;</c>.</summary>
+    public const string MvcEnableQuery = "/mvc/machines";
+
+    /// <summary>Controller: an <c>ODataQueryOptions&lt;Machine&gt;</c> parameter applied by the action.</summary>
+    public const string MvcQueryOptions = "/mvc/options/machines";
+
+    /// <summary>Controller action returning <c>ToDefenderResult</c>.</summary>
+    public const string MvcResult = "/mvc/result/machines";
+
+    /// <summary>OData-routed controller (AddRouteComponents), <c>[EnableQuery]</c> on the entity set.</summary>
+    public const string ODataRouted = "/odata/Machines";
+
+    /// <summary>The <c>/$count</c> segment of the OData-routed entity set.</summary>
+    public const string ODataCount = "/odata/Machines/$count";
+
+    /// <summary>A key lookup on the OData-routed entity set.</summary>
+    public const string ODataKey = "/odata/Machines(1)";
+
+    /// <summary>Every usage that lists machines.</summary>
+    public static readonly string[] ListUsages = [MinimalResult, MinimalApplyTo, MinimalFilter, MvcEnableQuery, MvcQueryOptions, MvcResult, ODataRouted];
 
     private static readonly JsonSerializerOptions RelaxedJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private readonly SqliteConnection _connection;
 
-    private ODataTestApp(WebApplication app, SqliteConnection connection)
+    private ODataTestApp(WebApplication app, SqliteConnection connection, SqlCapture sql)
     {
         App = app;
         _connection = connection;
+        Sql = sql;
         Client = app.GetTestClient();
+        Logs = app.Services.GetRequiredService<FakeLogCollector>();
     }
 
     public WebApplication App { get; }
 
     public HttpClient Client { get; }
 
+    /// <summary>The SQL commands EF Core sent, in order.</summary>
+    public SqlCapture Sql { get; }
+
+    public FakeLogCollector Logs { get; }
+
     public static async Task<ODataTestApp> StartAsync(
+        string environment = "Production",
         Action<IServiceCollection>? configureServices = null,
         Action<WebApplication>? configureEndpoints = null,
-        bool addDefenderOData = true)
+        IEnumerable<Machine>? seed = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
-            EnvironmentName = "Production",
+            EnvironmentName = environment,
             ApplicationName = typeof(ODataTestApp).Assembly.GetName().Name,
         });
         builder.WebHost.UseTestServer();
         builder.Logging.ClearProviders();
+        builder.Logging.AddFakeLogging();
         builder.Services.AddDefenderErrors();
-        if (addDefenderOData)
-        {
-            builder.Services.AddDefenderOData();
-        }
+        builder.Services.AddDefenderOData();
 
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddControllers()
             .AddJsonOptions(o => o.JsonSerializerOptions.Converters.Add(new JsonStringEnumConverter()))
+            .AddOData(o => o.EnableQueryFeatures(10_000).AddRouteComponents("odata", EdmModel()))
             .AddApplicationPart(typeof(ODataTestApp).Assembly);
 
         var connection = new SqliteConnection("DataSource=:memory:");
         connection.Open();
-        builder.Services.AddDbContext<MachineDb>(o => o.UseSqlite(connection));
+        var sql = new SqlCapture();
+        builder.Services.AddDbContext<MachineDb>(o => o.UseSqlite(connection).AddInterceptors(sql));
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseDefenderErrors();
-        app.MapGet(MinimalApi, (DefenderODataQuery<Machine> query, MachineDb db) => query.ToResult(db.Machines.AsNoTracking()));
+        app.MapGet(MinimalResult, (ODataQueryOptions<Machine> query, MachineDb db) => query.ToDefenderResult(db.Machines.AsNoTracking()));
+        app.MapGet(MinimalApplyTo, (ODataQueryOptions<Machine> query, MachineDb db) => query.ApplyTo(db.Machines.AsNoTracking()));
+        app.MapGet(MinimalFilter, (MachineDb db) => db.Machines.AsNoTracking()).AddODataQueryEndpointFilter();
         app.MapControllers();
         configureEndpoints?.Invoke(app);
 
@@ -75,17 +123,38 @@ public sealed partial class ODataTestApp : IAsyncDisposable
         {
             var db = scope.ServiceProvider.GetRequiredService<MachineDb>();
             db.Database.EnsureCreated();
-            db.Machines.AddRange(MachineDb.Seed());
+            db.Machines.AddRange(seed ?? MachineDb.Seed());
             db.SaveChanges();
         }
 
         await app.StartAsync();
-        return new ODataTestApp(app, connection);
+        sql.Clear();
+        return new ODataTestApp(app, connection, sql);
     }
 
-    /// <summary>GETs a path with a raw (already encoded) query string.</summary>
-    public Task<HttpResponseMessage> GetAsync(string path, string query) =>
-        Client.GetAsync(path + (query.Length == 0 ? "" : "?" + query));
+    /// <summary>The EDM model of the OData-routed controllers, camelCase as Defender's API.</summary>
+    public static IEdmModel EdmModel()
+    {
+        var builder = new ODataConventionModelBuilder();
+        builder.EntitySet<Machine>("Machines");
+        builder.EntityType<Machine>().Ignore(m => m.Secret);
+        builder.EnableLowerCamelCase();
+
+        // The namespace shows in the library's messages: the same as the models AddDefenderOData() builds.
+        builder.EntityType<Machine>().Namespace = "Default";
+        builder.EntityType<Alert>().Namespace = "Default";
+        builder.EnumType<HealthStatus>().Namespace = "Default";
+        builder.EnumType<MachineCapability>().Namespace = "Default";
+        return builder.GetEdmModel();
+    }
+
+    /// <summary>GETs a path with a raw (already encoded) query string; the log and the SQL captured start afresh.</summary>
+    public Task<HttpResponseMessage> GetAsync(string path, string query)
+    {
+        Logs.Clear();
+        Sql.Clear();
+        return Client.GetAsync(path + (query.Length == 0 ? "" : "?" + query));
+    }
 
     /// <summary>Percent-encodes an OData query the way a client library would ($, =, &amp; and ',' kept).</summary>
     public static string Encode(string query) =>
@@ -97,36 +166,62 @@ public sealed partial class ODataTestApp : IAsyncDisposable
         }));
 
     /// <summary>
-    /// Asserts the exact ODataError envelope and headers: the target must be a lower-case GUID and is replaced
-    /// by &lt;guid&gt; before the whole body is compared.
+    /// Asserts the exact ODataError envelope and headers, and that the error was logged exactly once with the body's target.
+    /// Returns the body.
     /// </summary>
-    public static async Task AssertODataErrorAsync(HttpResponseMessage response, string reason)
+    public async Task<string> AssertODataErrorAsync(HttpResponseMessage response, string reason)
     {
         var body = await response.Content.ReadAsStringAsync();
-        Assert.Equal(400, (int)response.StatusCode);
+        Assert.True(400 == (int)response.StatusCode, $"Expected 400, got {(int)response.StatusCode}: {body}");
         Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType?.ToString());
         Assert.Equal("ODataError", Assert.Single(response.Headers.GetValues("x-ms-error-code")));
-        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
         var expected = JsonSerializer.Serialize(new { error = new { code = "ODataError", message = "Invalid OData URI query: " + reason, target = "<guid>" } },
             RelaxedJson);
-        Assert.Equal(expected, ReplaceTarget(body));
+        var target = TargetOf(body);
+        Assert.Equal(expected, body.Replace(target, "<guid>", StringComparison.Ordinal));
+        AssertNoLeak(body);
+        AssertLoggedOnce(target);
+        return body;
     }
 
-    /// <summary>Replaces the target GUID with &lt;guid&gt; after checking it is a lower-case GUID.</summary>
-    public static string ReplaceTarget(string body)
+    /// <summary>Exactly one Defender log entry carries the target; nothing else was logged as an error.</summary>
+    public void AssertLoggedOnce(string target)
+    {
+        var records = Logs.GetSnapshot();
+        var withTarget = records.Where(r => r.Message.Contains(target, StringComparison.Ordinal)).ToArray();
+        Assert.True(withTarget.Length == 1, $"Expected one log entry with target {target}, found {withTarget.Length}: " +
+            string.Join(" | ", records.Select(r => r.Message)));
+        Assert.Equal("DefenderClientError", withTarget[0].Id.Name);
+        Assert.DoesNotContain(records, r => r.Level >= LogLevel.Error);
+        Logs.Clear();
+    }
+
+    /// <summary>No trace of the libraries' own error shapes or of server internals.</summary>
+    public static void AssertNoLeak(string body)
+    {
+        foreach (var marker in (string[])["stacktrace", "StackTrace", "innererror", "ExceptionType", "ExceptionMessage", "Exception", "   at ",
+            "Microsoft.OData.", "System.", "Microsoft.EntityFrameworkCore", "SQLite Error", "LINQ", "\"details\""])
+        {
+            Assert.DoesNotContain(marker, body, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>The lower-case GUID target of an envelope.</summary>
+    public static string TargetOf(string body)
     {
         var match = TargetPattern().Match(body);
         Assert.True(match.Success, "No lower-case GUID target in " + body);
-        return body.Replace(match.Groups[1].Value, "<guid>", StringComparison.Ordinal);
+        return match.Groups[1].Value;
     }
 
-    /// <summary>The ids of the entities in an OData collection response, in order.</summary>
+    /// <summary>The ids of the entities in a collection response (the OData shape or a plain JSON array), in order.</summary>
     public static async Task<int[]> ReadIdsAsync(HttpResponseMessage response)
     {
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, body);
         using var document = JsonDocument.Parse(body);
-        return [.. document.RootElement.GetProperty("value").EnumerateArray().Select(e => e.GetProperty("id").GetInt32())];
+        var items = document.RootElement.ValueKind == JsonValueKind.Array ? document.RootElement : document.RootElement.GetProperty("value");
+        return [.. items.EnumerateArray().Select(e => e.GetProperty("id").GetInt32())];
     }
 
     public async ValueTask DisposeAsync()
@@ -140,12 +235,65 @@ public sealed partial class ODataTestApp : IAsyncDisposable
     private static partial Regex TargetPattern();
 }
 
-[ApiController]
-[Route(ODataTestApp.Controller)]
-public sealed class MachinesController(MachineDb db) : ControllerBase
+/// <summary>Captures the SQL of every command EF Core runs.</summary>
+public sealed class SqlCapture : DbCommandInterceptor
+{
+    private readonly ConcurrentQueue<string> _commands = new();
+
+    public IReadOnlyList<string> Commands => [.. _commands];
+
+    public void Clear() => _commands.Clear();
+
+    public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+    {
+        _commands.Enqueue(command.CommandText);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
+        InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+    {
+        _commands.Enqueue(command.CommandText);
+        return ValueTask.FromResult(result);
+    }
+
+    public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
+    {
+        _commands.Enqueue(command.CommandText);
+        return result;
+    }
+}
+
+[Route(ODataTestApp.MvcEnableQuery)]
+public sealed class MvcMachinesController(MachineDb db) : ControllerBase
 {
     [HttpGet]
-    public IActionResult Get(DefenderODataQuery<Machine> query) => query.ToResult(db.Machines.AsNoTracking());
+    [EnableQuery]
+    public IQueryable<Machine> Get() => db.Machines.AsNoTracking();
+}
+
+[Route(ODataTestApp.MvcQueryOptions)]
+public sealed class MvcOptionsMachinesController(MachineDb db) : ControllerBase
+{
+    [HttpGet]
+    public IActionResult Get(ODataQueryOptions<Machine> query) => Ok(query.ApplyTo(db.Machines.AsNoTracking()));
+}
+
+[Route(ODataTestApp.MvcResult)]
+public sealed class MvcResultMachinesController(MachineDb db) : ControllerBase
+{
+    [HttpGet]
+    public DefenderODataResult<Machine> Get(ODataQueryOptions<Machine> query) => query.ToDefenderResult(db.Machines.AsNoTracking());
+}
+
+/// <summary>Conventionally routed by Microsoft.AspNetCore.OData: /odata/Machines, /odata/Machines(1), /odata/Machines/$count.</summary>
+public sealed class MachinesController(MachineDb db) : ODataController
+{
+    [EnableQuery]
+    public IQueryable<Machine> Get() => db.Machines.AsNoTracking();
+
+    [EnableQuery]
+    public SingleResult<Machine> Get(int key) => SingleResult.Create(db.Machines.AsNoTracking().Where(m => m.Id == key));
 }
 
 /// <summary>One app shared by the read-only tests of a class.</summary>

@@ -42,7 +42,7 @@ public sealed class JsonBodyPreflightTests
         using var client = Client(app, kestrel);
 
         // Small, then large enough to arrive in several segments, then beyond the checked size: each binds intact.
-        foreach (var length in new[] { 1, 200_000, JsonBodyPreflight.MaxBodyLength + 10 })
+        foreach (var length in new[] { 1, 200_000, JsonBodyInspector.MaxBodyLength + 10 })
         {
             var comment = new string('c', length - 1) + "é";
             using var response = await client.SendAsync(ValidationTestApp.Post($"/{surface}/isolate", "{\"Comment\":\"" + comment + "\",\"IsolationType\":\"Full\"}"));
@@ -97,7 +97,7 @@ public sealed class JsonBodyPreflightTests
     [InlineData("minimal")]
     [InlineData("api-controller")]
     [InlineData("controller")]
-    public async Task Post_LeavesChunkedBodyToTheFramework(string surface)
+    public async Task Post_InspectsChunkedBodyOnRead_WithTheSameAnswer(string surface)
     {
         await using var app = await StartAsync(kestrel: true);
         using var client = Client(app, kestrel: true);
@@ -109,9 +109,9 @@ public sealed class JsonBodyPreflightTests
         request.Headers.TransferEncodingChunked = true;
         using var response = await client.SendAsync(request);
 
-        // No Content-Length: not checked up front; the framework's exception gives the text position only.
+        // No Content-Length: not checked up front, but on the binder's read, with the same path and position.
         await ValidationTestApp.AssertEnvelopeAsync(response, HttpStatusCode.BadRequest, "InvalidRequestBody",
-            "The request body is not valid JSON at $ (line 1, column 12).");
+            "The request body is not valid JSON at $.Comment (line 1, column 12).");
     }
 
     [Theory]
@@ -215,7 +215,7 @@ public sealed class JsonBodyPreflightTests
     [InlineData("", false)]
     [InlineData(null, false)]
     public void IsUtf8Json_RecognisesJsonContentTypes(string? contentType, bool expected) =>
-        Assert.Equal(expected, JsonBodyPreflight.IsUtf8Json(contentType));
+        Assert.Equal(expected, JsonBodyInspector.IsUtf8Json(contentType));
 
     private static Task<WebApplication> StartAsync(bool kestrel) => kestrel
         ? ValidationTestApp.StartAsync(host: builder => builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0"))

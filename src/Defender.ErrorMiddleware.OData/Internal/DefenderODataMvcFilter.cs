@@ -1,0 +1,187 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Reflection;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Filters;
+using Microsoft.AspNetCore.Mvc.Infrastructure;
+using Microsoft.AspNetCore.OData.Query;
+using Microsoft.AspNetCore.OData.Results;
+using Microsoft.AspNetCore.OData.Routing;
+using Microsoft.AspNetCore.OData.Extensions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.OData.ModelBuilder;
+using Microsoft.OData;
+
+namespace Defender.ErrorMiddleware.OData.Internal;
+
+/// <summary>
+/// The global MVC filter that gives controllers the contract: before the action, the option lengths and every
+/// <c>ODataQueryOptions</c> argument are checked against Defender's limits; after it, the 400 that <c>[EnableQuery]</c>
+/// builds from an exception (message, exception type, stack trace) and any OData error object the OData formatter would
+/// write become the Defender envelope. It runs outside <c>[EnableQuery]</c> (a lower order), so it sees what the attribute set.
+/// </summary>
+internal sealed class DefenderODataMvcFilter(ODataLimits limits, IOptions<DefenderErrorOptions> errorOptions, JsonNamedModelConfiguration models)
+    : IAsyncResourceFilter, IAsyncActionFilter, IOrderedFilter
+{
+    /// <summary>The filter's order: outside every filter of the default order 0, <c>[EnableQuery]</c> included.</summary>
+    public const int FilterOrder = -100_000;
+
+    private static readonly ConcurrentDictionary<Type, Func<IQueryable, CancellationToken, Task<IQueryable>>> Buffers = new();
+
+    public int Order => FilterOrder;
+
+    /// <summary>
+    /// Before model binding: a controller outside OData routing gets the entity's model named as its JSON
+    /// (<see cref="JsonNamedModelConfiguration"/>), which the library then uses for <c>[EnableQuery]</c> and
+    /// <c>ODataQueryOptions&lt;T&gt;</c> alike, instead of a model with the CLR names.
+    /// </summary>
+    public Task OnResourceExecutionAsync(ResourceExecutingContext context, ResourceExecutionDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        var feature = context.HttpContext.ODataFeature();
+        if (feature.Model is null && feature.Path is null
+            && context.ActionDescriptor.EndpointMetadata.OfType<DefenderODataQueryMetadata>().FirstOrDefault() is { EntityType: { } type }
+            && type != typeof(object) && !context.ActionDescriptor.EndpointMetadata.OfType<IODataRoutingMetadata>().Any())
+        {
+            feature.Model = models.ForController(type, context.HttpContext.RequestServices.GetService<IAssemblyResolver>());
+        }
+
+        return next();
+    }
+
+    public async Task OnActionExecutionAsync(ActionExecutingContext context, ActionExecutionDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        if (!IsODataAction(context))
+        {
+            await next();
+            return;
+        }
+
+        var queryOptions = context.ActionArguments.Values.OfType<ODataQueryOptions>().FirstOrDefault();
+        if (limits.CheckOptions(context.HttpContext.Request.Query, queryOptions) is { } rejected)
+        {
+            context.Result = new DefenderErrorActionResult(rejected);
+            return;
+        }
+
+        foreach (var argument in context.ActionArguments.Values)
+        {
+            if (argument is ODataQueryOptions options)
+            {
+                try
+                {
+                    options.Validate(limits.ValidationSettings);
+                }
+                catch (ODataException exception)
+                {
+                    context.Result = new DefenderErrorActionResult(ODataErrors.FromException(exception));
+                    return;
+                }
+            }
+        }
+
+        var executed = await next();
+        if (executed.Result is { } result && Translate(result) is { } translated)
+        {
+            executed.Result = translated;
+        }
+        else if (executed.Exception is null && executed.Result is ObjectResult { Value: IQueryable query } objectResult && query is not EnumerableQuery)
+        {
+            // A query still to run (ODataQueryOptions.ApplyTo in the action): run it now, so that the database's refusal is an
+            // error envelope and not a response aborted half-written by the output formatter.
+            try
+            {
+                objectResult.Value = await BufferAsync(query, context.HttpContext.RequestAborted);
+            }
+            catch (Exception exception) when (ODataErrors.Classify(exception) is { } error)
+            {
+                executed.Result = new DefenderErrorActionResult(error);
+            }
+        }
+    }
+
+    private static Task<IQueryable> BufferAsync(IQueryable query, CancellationToken cancellationToken) =>
+        Buffers.GetOrAdd(query.ElementType, static type => typeof(DefenderODataMvcFilter)
+            .GetMethod(nameof(BufferTypedAsync), BindingFlags.NonPublic | BindingFlags.Static)!
+            .MakeGenericMethod(type)
+            .CreateDelegate<Func<IQueryable, CancellationToken, Task<IQueryable>>>())(query, cancellationToken);
+
+    private static async Task<IQueryable> BufferTypedAsync<T>(IQueryable query, CancellationToken cancellationToken)
+    {
+        var items = new List<T>();
+        if (query is IAsyncEnumerable<T> asyncItems)
+        {
+            await foreach (var item in asyncItems.WithCancellation(cancellationToken))
+            {
+                items.Add(item);
+            }
+        }
+        else
+        {
+            items.AddRange((IEnumerable<T>)query);
+        }
+
+        return items.AsQueryable();
+    }
+
+    private static bool IsODataAction(ActionExecutingContext context)
+    {
+        foreach (var item in context.ActionDescriptor.EndpointMetadata)
+        {
+            if (item is DefenderODataQueryMetadata or IODataRoutingMetadata)
+            {
+                return true;
+            }
+        }
+
+        foreach (var filter in context.Filters)
+        {
+            if (filter is EnableQueryAttribute)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>What the OData libraries would write in their own error shape, as a Defender error (or <see langword="null"/>).</summary>
+    private IActionResult? Translate(IActionResult result)
+    {
+        switch (result)
+        {
+            case ObjectResult { Value: SerializableError serializable }:
+                return ODataErrors.FromEnableQueryError(serializable) is { } error ? new DefenderErrorActionResult(error) : null;
+            case ObjectResult { Value: ODataError odataError } objectResult:
+                return FromODataError(objectResult.StatusCode ?? StatusCodes.Status400BadRequest, odataError);
+            case IODataErrorResult { Error: { } odataError } errorResult:
+                var status = (errorResult as IStatusCodeActionResult)?.StatusCode
+                    ?? (int.TryParse(odataError.Code, NumberStyles.None, CultureInfo.InvariantCulture, out var code) ? code : StatusCodes.Status500InternalServerError);
+                return FromODataError(status, odataError);
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>
+    /// An application's OData error object: the error the core writes for its status (<see cref="DefenderErrorOptions.StatusCodeErrors"/>),
+    /// with the application's message on a client error; never its details or inner error. A status the core has no entry for
+    /// goes out bodiless, so the core's own rule for it applies.
+    /// </summary>
+    private IActionResult FromODataError(int status, ODataError odataError)
+    {
+        if (!errorOptions.Value.StatusCodeErrors.TryGetValue(status, out var mapped))
+        {
+            return new StatusCodeResult(status);
+        }
+
+        return new DefenderErrorActionResult(status < StatusCodes.Status500InternalServerError && !string.IsNullOrEmpty(odataError.Message)
+            ? new DefenderError(mapped.Code, odataError.Message)
+            : mapped);
+    }
+}

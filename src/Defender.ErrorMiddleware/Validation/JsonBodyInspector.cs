@@ -1,0 +1,365 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Mvc.Abstractions;
+using Microsoft.AspNetCore.Mvc.Formatters;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
+using MvcJsonOptions = Microsoft.AspNetCore.Mvc.JsonOptions;
+
+namespace Defender.ErrorMiddleware.Validation;
+
+/// <summary>
+/// The one place a JSON request body is judged before the endpoint binds it: malformed JSON, invalid UTF-8, nesting beyond
+/// the serializer's limit (<see cref="JsonSyntaxValidator"/>), then the body type's contract — missing, null or wrong-case
+/// required members and, in strict mode, unknown ones (<see cref="BodyContract"/>, <see cref="BodyScanner"/>). Called by
+/// the middleware only, for minimal APIs and MVC alike; nothing is added to the application's JSON options, so its own
+/// (de)serialization and the OpenAPI schema exporters see the plain contract.
+/// </summary>
+/// <remarks>
+/// Two moments, one answer. <b>Before the endpoint</b>, without an exception, where it is cheap and changes nothing else:
+/// a known Content-Length up to <see cref="MaxBodyLength"/> (well below Kestrel's 1 MB request buffer, so the whole body
+/// is buffered without consuming it) and no authorization, rate-limiting or size-limit metadata (those must keep answering
+/// first). <b>On the binder's first read</b> of the body otherwise, when the body type has a contract to check (chunked
+/// or larger bodies, endpoints behind authorization): the body is read whole into a pooled buffer — the serializer would
+/// buffer such a value whole anyway — judged, and either served to the binder unchanged or refused with one
+/// <see cref="DefenderException"/>, which neither minimal APIs nor MVC's input formatter catch. Both need a JSON content
+/// type in UTF-8, no Content-Encoding, and an endpoint that reads a JSON body with System.Text.Json under the strict
+/// defaults (no comments, no trailing commas). Everything else is left to the framework, whose exceptions the handler maps.
+/// </remarks>
+internal sealed class JsonBodyInspector
+{
+    /// <summary>The largest body checked up front; larger ones are left to the framework.</summary>
+    internal const int MaxBodyLength = 256 * 1024;
+
+    private static readonly EndpointPlan Skip = new(0, null, false, false);
+
+    private readonly IServiceProvider _services;
+    private readonly ConditionalWeakTable<Endpoint, EndpointPlan> _plans = [];
+    private Settings? _settings;
+
+    public JsonBodyInspector(IServiceProvider services) => _services = services;
+
+    /// <summary>The plan for this request, or <see langword="null"/> when the body is not inspected. Allocation-free.</summary>
+    internal EndpointPlan? GetPlan(HttpContext context)
+    {
+        var request = context.Request;
+        if (request.ContentLength == 0
+            || !IsUtf8Json(request.ContentType)
+            || request.Headers.ContentEncoding.Count != 0
+            || context.GetEndpoint() is not { } endpoint)
+        {
+            return null;
+        }
+
+        if (!_plans.TryGetValue(endpoint, out var plan))
+        {
+            plan = _plans.GetValue(endpoint, Plan);
+        }
+
+        return plan.MaxDepth > 0 && (CheckNow(request, plan) || plan.Contract is not null) ? plan : null;
+    }
+
+    /// <summary>
+    /// Checks the body now (buffered without consuming it), or arranges for it to be checked on the binder's first read.
+    /// <see langword="false"/> with the error when it is bad; <see langword="true"/> also when it could not be checked now.
+    /// </summary>
+    internal static async ValueTask<(bool Ok, DefenderError Error)> CheckAsync(HttpContext context, EndpointPlan plan)
+    {
+        var request = context.Request;
+        if (!CheckNow(request, plan))
+        {
+            InspectedRequestBody.Install(context, plan);
+            return (true, default);
+        }
+
+        var length = request.ContentLength!.Value;
+        var wrapsStream = context.Features.Get<IRequestBodyPipeFeature>() is null or RequestBodyPipeFeature;
+        var reader = request.BodyReader;
+        while (true)
+        {
+            var result = await reader.ReadAsync(context.RequestAborted).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            if (buffer.Length >= length || result.IsCompleted || result.IsCanceled)
+            {
+                var ok = true;
+                var error = default(DefenderError);
+                if (buffer.Length == length)
+                {
+                    ok = Check(buffer, plan, out error);
+                }
+
+                // Consume nothing: the binder reads the same bytes.
+                reader.AdvanceTo(buffer.Start);
+                if (ok && wrapsStream)
+                {
+                    // A server without a native request pipe (TestServer, HTTP.sys): the reader wraps Request.Body and now holds
+                    // the bytes, so reads of Request.Body must go through it.
+                    request.Body = reader.AsStream(leaveOpen: true);
+                }
+
+                return (ok, error);
+            }
+
+            reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    private static bool CheckNow(HttpRequest request, EndpointPlan plan) =>
+        plan.BeforeEndpoint && request.ContentLength is > 0 and <= MaxBodyLength;
+
+    private static bool Check(in ReadOnlySequence<byte> body, EndpointPlan plan, out DefenderError error)
+    {
+        if (body.IsSingleSegment)
+        {
+            return Check(body.FirstSpan, plan, out error);
+        }
+
+        var length = (int)body.Length;
+        var copy = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            body.CopyTo(copy);
+            return Check(copy.AsSpan(0, length), plan, out error);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(copy);
+        }
+    }
+
+    internal static bool Check(ReadOnlySpan<byte> body, EndpointPlan plan, out DefenderError error)
+    {
+        if (!JsonSyntaxValidator.TryValidate(body, plan.MaxDepth, out var syntax))
+        {
+            error = NotValid(syntax.Kind == JsonSyntaxErrorKind.InvalidUtf8, syntax.Kind == JsonSyntaxErrorKind.TooDeep ? "$" : syntax.Path, syntax.Line, syntax.Column);
+            return false;
+        }
+
+        if (plan.Contract is { } contract)
+        {
+            if (body.StartsWith("\uFEFF"u8))
+            {
+                body = body[3..];
+            }
+
+            // Valid JSON within the depth limit: the reader does not throw here; should it all the same, the body goes to
+            // the binder unjudged rather than failing the request.
+            try
+            {
+                var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = plan.MaxDepth });
+                reader.Read();
+                if (BodyScanner.TryFindError(reader, contract, plan.Strict, out error))
+                {
+                    return false;
+                }
+            }
+            catch (JsonException)
+            {
+            }
+        }
+
+        error = default;
+        return true;
+    }
+
+    /// <summary>
+    /// The one wording of a body that is not JSON (or not UTF-8), for the inspector and for the framework's reader failures
+    /// alike: where, by JSON path and — when known — line and column. For nesting too deep the path would only repeat the
+    /// brackets, so the inspector says <c>$</c> with the line and column of the first one too many.
+    /// </summary>
+    internal static DefenderError NotValid(bool utf8, string path, long? line, long? column)
+    {
+        var where = DefenderAttributeSupport.Sanitize(path);
+        return DefenderError.InvalidRequestBody(line is null || column is null
+            ? $"The request body is not valid {(utf8 ? "UTF-8" : "JSON")} at {where}."
+            : string.Create(CultureInfo.InvariantCulture, $"The request body is not valid {(utf8 ? "UTF-8" : "JSON")} at {where} (line {line}, column {column})."));
+    }
+
+    /// <summary>application/json or application/*+json, in UTF-8 (no charset, or charset=utf-8).</summary>
+    internal static bool IsUtf8Json(string? contentType)
+    {
+        if (string.IsNullOrEmpty(contentType))
+        {
+            return false;
+        }
+
+        var span = contentType.AsSpan();
+        var semicolon = span.IndexOf(';');
+        var mediaType = (semicolon < 0 ? span : span[..semicolon]).Trim();
+        if (!mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            && !(mediaType.StartsWith("application/", StringComparison.OrdinalIgnoreCase)
+                && mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase)
+                && mediaType.IndexOfAny(' ', '\t') < 0))
+        {
+            return false;
+        }
+
+        // Parameters: only a UTF-8 charset (the binders transcode other charsets before parsing).
+        var parameters = semicolon < 0 ? [] : span[(semicolon + 1)..];
+        while (!parameters.IsEmpty)
+        {
+            var next = parameters.IndexOf(';');
+            var parameter = (next < 0 ? parameters : parameters[..next]).Trim();
+            parameters = next < 0 ? [] : parameters[(next + 1)..];
+            var equals = parameter.IndexOf('=');
+            if (equals < 0 || !parameter[..equals].Trim().Equals("charset", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var value = parameter[(equals + 1)..].Trim().Trim('"');
+            if (!value.Equals("utf-8", StringComparison.OrdinalIgnoreCase) && !value.Equals("utf8", StringComparison.OrdinalIgnoreCase))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private EndpointPlan Plan(Endpoint endpoint)
+    {
+        try
+        {
+            return PlanCore(endpoint);
+        }
+#pragma warning disable CA1031 // An endpoint the plan cannot be worked out for is simply not checked up front.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return Skip;
+        }
+    }
+
+    private EndpointPlan PlanCore(Endpoint endpoint)
+    {
+        var settings = _settings ??= new Settings(_services);
+        var metadata = endpoint.Metadata;
+
+        // What runs between this middleware and the endpoint must keep answering first (401/403, 429, 413): then the body
+        // is inspected when the binder reads it, after them.
+        var beforeEndpoint = !(metadata.GetMetadata<IAllowAnonymous>() is null
+                && (metadata.GetMetadata<IAuthorizeData>() is not null || metadata.GetMetadata<AuthorizationPolicy>() is not null || settings.HasFallbackPolicy))
+            && metadata.GetMetadata<EnableRateLimitingAttribute>() is null && !settings.HasGlobalLimiter
+            && metadata.GetMetadata<IRequestSizeLimitMetadata>() is null;
+
+        JsonSerializerOptions? options;
+        Type? bodyType;
+        if (metadata.GetMetadata<ActionDescriptor>() is { } action)
+        {
+            // MVC: an action with a parameter bound from the body, read by System.Text.Json's formatter.
+            bodyType = null;
+            foreach (var parameter in action.Parameters)
+            {
+                if (parameter.BindingInfo?.BindingSource is { } source && source.CanAcceptDataFrom(BindingSource.Body))
+                {
+                    bodyType = parameter.ParameterType;
+                    break;
+                }
+            }
+
+            // [Consumes] without JSON: MVC answers 415 for a JSON body, whatever is in it.
+            if (bodyType is null || !settings.MvcReadsJsonWithSystemTextJson
+                || (metadata.GetMetadata<IAcceptsMetadata>() is { } consumes && !consumes.ContentTypes.Any(IsUtf8Json)))
+            {
+                return Skip;
+            }
+
+            options = settings.MvcJson;
+        }
+        else
+        {
+            // Minimal APIs: the request delegate factory declares a JSON body with IAcceptsMetadata.
+            var accepts = metadata.GetMetadata<IAcceptsMetadata>();
+            if (accepts is null || !accepts.ContentTypes.Any(IsUtf8Json))
+            {
+                return Skip;
+            }
+
+            bodyType = accepts.RequestType;
+            options = settings.HttpJson;
+        }
+
+        if (options is null || options.AllowTrailingCommas || options.ReadCommentHandling != JsonCommentHandling.Disallow)
+        {
+            return Skip;
+        }
+
+        if (bodyType is not null && (typeof(Stream).IsAssignableFrom(bodyType) || typeof(PipeReader).IsAssignableFrom(bodyType)))
+        {
+            // The endpoint reads the raw bytes itself.
+            return Skip;
+        }
+
+        var maxDepth = options.MaxDepth == 0 ? 64 : options.MaxDepth;
+        var contract = bodyType is null ? null : settings.Contract(options, bodyType);
+        return new EndpointPlan(maxDepth, contract is { NeedsScan: true } ? contract : null, settings.Strict, beforeEndpoint);
+    }
+
+    /// <summary>
+    /// Per endpoint: the depth limit (0: not inspected), the body contract to scan (if it can find anything), strict mode,
+    /// and whether the body may be checked before the endpoint's own middleware runs.
+    /// </summary>
+    internal sealed record EndpointPlan(int MaxDepth, BodyContract? Contract, bool Strict, bool BeforeEndpoint);
+
+    /// <summary>The application's settings, read once on the first planned endpoint.</summary>
+    private sealed class Settings
+    {
+        public Settings(IServiceProvider services)
+        {
+            _httpJson = new Lazy<JsonSerializerOptions?>(() =>
+                services.GetService<IOptions<HttpJsonOptions>>()?.Value.SerializerOptions);
+            _mvcJson = new Lazy<JsonSerializerOptions?>(() =>
+                services.GetService<IOptions<MvcJsonOptions>>()?.Value.JsonSerializerOptions);
+            HasFallbackPolicy = services.GetService<IOptions<AuthorizationOptions>>()?.Value.FallbackPolicy is not null;
+            HasGlobalLimiter = services.GetService<IOptions<RateLimiterOptions>>()?.Value.GlobalLimiter is not null;
+            Strict = services.GetService<IOptions<DefenderErrorOptions>>()?.Value.RejectUnknownBodyMembers == true;
+            _mvcReadsJsonWithSystemTextJson = new Lazy<bool>(() =>
+            {
+                // Another JSON formatter first (Newtonsoft.Json reads comments, single quotes...): its syntax is not this one.
+                var formatters = services.GetService<IOptions<Microsoft.AspNetCore.Mvc.MvcOptions>>()?.Value.InputFormatters;
+                return formatters?.OfType<InputFormatter>()
+                    .FirstOrDefault(f => f.SupportedMediaTypes.Any(m => m.Contains("json", StringComparison.OrdinalIgnoreCase))) is SystemTextJsonInputFormatter;
+            });
+        }
+
+        private readonly Lazy<bool> _mvcReadsJsonWithSystemTextJson;
+
+        private readonly Lazy<JsonSerializerOptions?> _httpJson;
+        private readonly Lazy<JsonSerializerOptions?> _mvcJson;
+
+        public JsonSerializerOptions? HttpJson => _httpJson.Value;
+
+        public JsonSerializerOptions? MvcJson => _mvcJson.Value;
+
+        public bool HasFallbackPolicy { get; }
+
+        public bool HasGlobalLimiter { get; }
+
+        /// <summary><see cref="DefenderErrorOptions.RejectUnknownBodyMembers"/>.</summary>
+        public bool Strict { get; }
+
+        /// <summary>The contract of a body type under the endpoint's JSON options, built once per options and type.</summary>
+        public BodyContract? Contract(JsonSerializerOptions options, Type type)
+        {
+            var cache = _contracts.GetValue(options, static _ => new ConcurrentDictionary<Type, BodyContract?>());
+            return cache.TryGetValue(type, out var contract) ? contract : BodyContract.Build(options, type, Strict, cache);
+        }
+
+        private readonly ConditionalWeakTable<JsonSerializerOptions, ConcurrentDictionary<Type, BodyContract?>> _contracts = [];
+
+        /// <summary>Resolved only for MVC endpoints, so an app without MVC never builds its options.</summary>
+        public bool MvcReadsJsonWithSystemTextJson => _mvcReadsJsonWithSystemTextJson.Value;
+    }
+}

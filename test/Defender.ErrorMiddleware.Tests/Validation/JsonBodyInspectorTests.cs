@@ -1,0 +1,163 @@
+using System.Net;
+using System.Security.Claims;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Defender.ErrorMiddleware.Validation;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MvcJsonOptions = Microsoft.AspNetCore.Mvc.JsonOptions;
+
+namespace Defender.ErrorMiddleware.Tests.Validation;
+
+/// <summary>
+/// The body inspector's second moment: bodies it cannot judge before the endpoint (behind authorization, chunked, over
+/// 256 KB) are judged on the binder's first read, with the same answers — and nothing of it lives in the application's
+/// JSON options.
+/// </summary>
+public sealed class JsonBodyInspectorTests
+{
+    /// <summary>Every documented body case, behind a fallback authorization policy: authorization first, then the same envelope.</summary>
+    [Theory]
+    [MemberData(nameof(ValidationCaseTests.BodyCases), MemberType = typeof(ValidationCaseTests))]
+    public async Task Post_AnswersTheSameEnvelope_WhenTheEndpointRequiresAuthorization(
+        string surface, string action, string? body, string contentType, int status, string code, string message)
+    {
+        await using var app = await StartSecuredAsync();
+        using var client = app.Client();
+
+        using (var anonymous = await client.SendAsync(ValidationTestApp.Post($"/{surface}/{action}", body, contentType)))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        }
+
+        using var request = ValidationTestApp.Post($"/{surface}/{action}", body, contentType);
+        request.Headers.TryAddWithoutValidation("Authorization", AllowHandler.Name);
+        using var response = await client.SendAsync(request);
+        await ValidationTestApp.AssertEnvelopeAsync(response, (HttpStatusCode)status, code, message);
+    }
+
+    [Theory]
+    [MemberData(nameof(ValidationCaseTests.ValidCases), MemberType = typeof(ValidationCaseTests))]
+    public async Task Post_BindsTheSameBytes_WhenTheEndpointRequiresAuthorization(string surface, string action, string body)
+    {
+        await using var app = await StartSecuredAsync();
+        using var client = app.Client();
+        using var request = ValidationTestApp.Post($"/{surface}/{action}", body);
+        request.Headers.TryAddWithoutValidation("Authorization", AllowHandler.Name);
+        using var response = await client.SendAsync(request);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{surface}/{action}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    [Theory]
+    [InlineData("minimal")]
+    [InlineData("api-controller")]
+    [InlineData("controller")]
+    public async Task Post_AnswersTheCaseHint_ForChunkedAndLargeBodies(string surface)
+    {
+        await using var app = await ValidationTestApp.StartAsync(host: builder => builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0"));
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        using var client = new HttpClient { BaseAddress = new Uri(address) };
+        var padding = new string('p', JsonBodyInspector.MaxBodyLength);
+
+        foreach (var chunked in new[] { true, false })
+        {
+            var body = "{\"IsolationType\":\"" + padding + "\",\"comment\":\"x\"}";
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/{surface}/isolate") { Content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(body))) };
+            request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+            if (chunked)
+            {
+                request.Headers.TransferEncodingChunked = true;
+            }
+            else
+            {
+                request.Content.Headers.ContentLength = Encoding.UTF8.GetByteCount(body);
+            }
+
+            using var response = await client.SendAsync(request);
+            await ValidationTestApp.AssertEnvelopeAsync(response, HttpStatusCode.BadRequest, "MissingRequiredParameter",
+                "Parameter Comment is missing. Found 'comment': body parameters are case-sensitive.");
+
+            // The large valid body still binds whole, and the connection keeps serving.
+            var valid = "{\"IsolationType\":\"" + padding + "\",\"Comment\":\"x\"}";
+            using var ok = await client.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"/{surface}/isolate")
+            {
+                Content = new StringContent(valid, Encoding.UTF8, "application/json"),
+            });
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+            Assert.Equal("{\"Comment\":\"x\"}", await ok.Content.ReadAsStringAsync());
+        }
+    }
+
+    [Fact]
+    public async Task Post_AnswersTooLarge_WhenTheInspectedBodyExceedsTheServerLimit()
+    {
+        await using var app = await ValidationTestApp.StartAsync(host: builder => builder.WebHost
+            .UseKestrel(k => k.Limits.MaxRequestBodySize = 1000).UseUrls("http://127.0.0.1:0"));
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        using var client = new HttpClient { BaseAddress = new Uri(address) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/minimal/isolate")
+        {
+            Content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes("{\"Comment\":\"" + new string('c', 5000) + "\"}"))),
+        };
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+        request.Headers.TransferEncodingChunked = true;
+        using var response = await client.SendAsync(request);
+        await ValidationTestApp.AssertEnvelopeAsync(response, HttpStatusCode.RequestEntityTooLarge, "InvalidRequestBody", "The request body is too large.");
+    }
+
+    [Fact]
+    public async Task JsonOptions_DeserializeTheAppsOwnData_WithoutHttpErrors()
+    {
+        // The application's JSON options carry nothing of the body check: its own data with a missing member gets the
+        // serializer's JsonException (not a DefenderException, which would answer 400), and wrong-case data simply does not bind.
+        await using var app = await ValidationTestApp.StartAsync();
+        var options = new[]
+        {
+            app.Services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions,
+            app.Services.GetRequiredService<IOptions<MvcJsonOptions>>().Value.JsonSerializerOptions,
+        };
+        foreach (var serializerOptions in options)
+        {
+            Assert.DoesNotContain(serializerOptions.Converters, c => c.GetType().Assembly == typeof(DefenderException).Assembly);
+            Assert.Equal("x", JsonSerializer.Deserialize<IsolateRequest>("{\"Comment\":\"x\"}", serializerOptions)!.Comment);
+            var exception = Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<IsolateRequest>("{\"comment\":\"x\"}", serializerOptions));
+            Assert.IsNotType<DefenderException>(exception.InnerException);
+            Assert.Null(JsonSerializer.Deserialize<AnnotatedRequest>("{\"comment\":\"x\"}", serializerOptions)!.Comment);
+        }
+    }
+
+    private static Task<WebApplication> StartSecuredAsync() => ValidationTestApp.StartAsync(host: builder =>
+    {
+        builder.WebHost.UseTestServer();
+        builder.Services.AddAuthentication(AllowHandler.Name).AddScheme<AuthenticationSchemeOptions, AllowHandler>(AllowHandler.Name, _ => { });
+        builder.Services.AddAuthorization(o => o.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+    }, map: app =>
+    {
+        app.UseAuthentication();
+        app.UseAuthorization();
+    });
+
+    /// <summary>Authenticates a request whose Authorization header is the scheme's name; the others stay anonymous.</summary>
+    private sealed class AllowHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    {
+        internal const string Name = "Allow";
+
+        protected override Task<AuthenticateResult> HandleAuthenticateAsync() =>
+            Task.FromResult(Request.Headers.Authorization == Name
+                ? AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", "test")], Name)), Name))
+                : AuthenticateResult.NoResult());
+    }
+}
