@@ -134,7 +134,7 @@ public sealed class PlatformTests(SampleApiFactory factory) : IClassFixture<Samp
         string[] expected =
         [
             "/api/indicators", "/api/indicators/import", "/api/indicators/{id}", "/api/liveresponseresults/{id}/{index}",
-            "/api/machineactions/{id}", "/api/machineactions/{id}/GetLiveResponseResultDownloadLink(index={index})",
+            "/api/machineactions", "/api/machineactions/{id}", "/api/machineactions/{id}/GetLiveResponseResultDownloadLink(index={index})",
             "/api/machineactions/{id}/cancel", "/api/machines", "/api/machines/findbytag", "/api/machines/{id}",
             "/api/machines/{id}/collectInvestigationPackage", "/api/machines/{id}/isolate", "/api/machines/{id}/offboard",
             "/api/machines/{id}/restrictCodeExecution", "/api/machines/{id}/runAntiVirusScan", "/api/machines/{id}/runliveresponse",
@@ -161,6 +161,7 @@ public sealed class PlatformTests(SampleApiFactory factory) : IClassFixture<Samp
                 .EnumerateObject().Select(e => e.Name).Order(StringComparer.Ordinal)];
 
         Assert.Equal(["ODataError"], Codes("/api/machines", "get", "400"));
+        Assert.Equal(["ODataError"], Codes("/api/machineactions", "get", "400"));
         Assert.Equal(["ResourceNotFound"], Codes("/api/machines/{id}", "get", "404"));
         Assert.Equal(["Unauthorized"], Codes("/api/machines/{id}", "get", "401"));
         Assert.Equal(["TooManyRequests"], Codes("/api/machines/{id}", "get", "429"));

@@ -101,6 +101,7 @@ internal static class MachineActionTypes
     public const string UnrestrictCodeExecution = "UnrestrictCodeExecution";
     public const string CollectInvestigationPackage = "CollectInvestigationPackage";
     public const string Offboard = "Offboard";
+    public const string StopAndQuarantineFile = "StopAndQuarantineFile";
 }
 
 internal static class MachineActionStatuses

@@ -100,6 +100,7 @@ internal static class SeedData
         }
 
         db.Machines.AddRange(CreateMachines());
+        db.MachineActions.AddRange(CreateActions());
         db.Indicators.AddRange(
             I(1, "44d88612fea8a8f36de82e1278abb02f", "FileMd5", "AlertAndBlock", "EICAR test file", "The EICAR anti-malware test file.", "High"),
             I(2, "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f", "FileSha256", "AlertAndBlock", "EICAR test file",
@@ -116,6 +117,42 @@ internal static class SeedData
             // Another instance on the same server database seeded it first.
         }
     }
+
+    /// <summary>
+    /// Finished actions from before the sample started: the three of Defender's "List MachineActions" example (same ids, types and
+    /// order) on ws-fin-001, and the isolations of the two isolated machines.
+    /// </summary>
+    private static List<MachineAction> CreateActions() =>
+    [
+        A("69dc3630-1ccc-4342-acf3-35286eec741d", MachineActionTypes.CollectInvestigationPackage, null, "Analyst@contoso.com", "test",
+            HealthyWindowsId, "ws-fin-001.contoso.local", Seen.AddDays(-10).AddMinutes(43).AddSeconds(57)),
+        A("2e9da30d-27f6-4208-81f2-9cd3d67893ba", MachineActionTypes.RunAntiVirusScan, "Full", "Analyst@contoso.com",
+            "Check machine for viruses due to alert 3212", HealthyWindowsId, "ws-fin-001.contoso.local", Seen.AddDays(-10).AddMinutes(18).AddSeconds(27)),
+        A("44cffc15-0e3d-4cbf-96aa-bf76f9b27f5e", MachineActionTypes.StopAndQuarantineFile, null, "Analyst@contoso.com", "test",
+            HealthyWindowsId, "ws-fin-001.contoso.local", Seen.AddDays(-10).AddMinutes(15).AddSeconds(40),
+            new RelatedFileInfo { FileIdentifier = "a0c659857ccbe457fdaf5fe21d54efdcbf6f6508", FileIdentifierType = "Sha1" }),
+        A("5382f7ea-7557-4ab7-9782-d50480024a4e", MachineActionTypes.Isolate, "Selective", "Analyst@contoso.com", "Isolate machine due to alert 1234",
+            IsolatedWindowsId, "ws-eng-003.contoso.local", Seen.AddDays(-2)),
+        A("7d4b1b2e-0c43-4f38-9d0e-3f8a6c2b9e11", MachineActionTypes.Isolate, "Full", "soar@contoso.com", "Contain incident 4711",
+            IsolatedLinuxId, "lnx-db-02.contoso.local", Seen.AddDays(-3)),
+    ];
+
+    private static MachineAction A(string id, string type, string? scope, string requestor, string comment, string machineId, string dnsName,
+        DateTime created, RelatedFileInfo? file = null) => new()
+    {
+        Id = id,
+        Type = type,
+        Scope = scope,
+        Requestor = requestor,
+        RequestSource = requestor,
+        RequestorComment = comment,
+        Status = MachineActionStatuses.Succeeded,
+        MachineId = machineId,
+        ComputerDnsName = dnsName,
+        CreationDateTimeUtc = created,
+        LastUpdateDateTimeUtc = created.AddSeconds(30),
+        RelatedFileInfo = file,
+    };
 
     private static Machine M(string id, string dnsName, string platform, string version, long? osBuild, string health, string? risk,
         string? exposure, int hoursAgo, string agentVersion, (long Id, string Name)? group, List<string> tags, string ip,

@@ -1,11 +1,13 @@
 using System.Globalization;
 using System.Security.Claims;
 using Defender.ErrorMiddleware;
+using Defender.ErrorMiddleware.OData;
 using Defender.SampleApi.Auth;
 using Defender.SampleApi.Data;
 using Defender.SampleApi.Http;
 using Defender.SampleApi.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.OData.Query;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -68,6 +70,12 @@ internal static class MachineActionEndpoints
             .RequireAnyPermission(Permissions.MachineLiveResponse);
 
         var actions = api.MapGroup("/machineactions").WithTags("Machine actions");
+
+        actions.MapGet("/", ListMachineActions)
+            .WithName("ListMachineActions")
+            .WithSummary("Lists machine actions; supports $filter (id, status, machineId, type, requestor, creationDateTimeUtc…), $orderby, $top, $skip, $select and $count.")
+            .Produces<ODataCollection<MachineAction>>(StatusCodes.Status200OK, "application/json")
+            .RequireAnyPermission(Permissions.ReadMachines);
 
         actions.MapGet("/{id}", GetMachineAction)
             .WithName("GetMachineAction").WithSummary("Gets a machine action by its id.")
@@ -280,6 +288,15 @@ internal static class MachineActionEndpoints
         }).ToList();
         var (action, inProgress) = await lifecycle.StartAsync(machine!, MachineActionTypes.LiveResponse, null, body.Comment, user, commands, cancellationToken);
         return action is null ? DefenderResults.Error(inProgress!.Value) : Created(action);
+    }
+
+    // Microsoft.AspNetCore.OData applies the query in the database (a bad one is 400 ODataError); a page holds at most
+    // SampleApi:Paging:PageSize actions and ends with @odata.nextLink when there are more.
+    internal static async Task<DefenderODataResult<MachineAction>> ListMachineActions(ODataQueryOptions<MachineAction> query, SampleDbContext db,
+        MachineActionLifecycle lifecycle, HttpRequest request, CancellationToken cancellationToken)
+    {
+        await lifecycle.CompleteDueAsync(cancellationToken);
+        return query.ToDefenderResult(db.MachineActions.AsNoTracking(), ODataEntityWriter.Context(request, "MachineActions"));
     }
 
     internal static async Task<Results<ODataOk<MachineAction>, DefenderErrorResult>> GetMachineAction(
