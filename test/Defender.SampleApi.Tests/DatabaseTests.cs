@@ -43,6 +43,25 @@ public sealed class DatabaseTests
     [Theory]
     [SqliteData]
     [PostgresData]
+    public async Task ListMachineActionsAndTags_ApplyODataQueriesInTheDatabase_OnEachDatabase(SampleDatabaseKind database)
+    {
+        await using var server = DatabaseSampleApiFactory.Create(database);
+        var reader = server.CreateClient("dev-reader");
+
+        using var scans = JsonDocument.Parse(await reader.GetStringAsync(
+            "/api/machineactions?$filter=requestor eq 'Analyst@contoso.com' and type eq 'RunAntiVirusScan' and creationDateTimeUtc lt 2025-05-24T00:00:00Z"));
+        using var latest = JsonDocument.Parse(await reader.GetStringAsync(
+            $"/api/machineactions?$filter=machineId eq '{SeedData.HealthyWindowsId}' and status eq 'Succeeded'&$orderby=creationDateTimeUtc desc&$top=2"));
+        using var vip = JsonDocument.Parse(await reader.GetStringAsync("/api/machines?$filter=machineTags/any(t: t eq 'VIP')&$orderby=id"));
+
+        Assert.Equal(["2e9da30d-27f6-4208-81f2-9cd3d67893ba"], Ids(scans));
+        Assert.Equal(["69dc3630-1ccc-4342-acf3-35286eec741d", "2e9da30d-27f6-4208-81f2-9cd3d67893ba"], Ids(latest));
+        Assert.Equal([SeedData.InactiveMacId, SeedData.HealthyWindowsId], Ids(vip));
+    }
+
+    [Theory]
+    [SqliteData]
+    [PostgresData]
     public async Task FindByTag_MatchesTagsInTheDatabase_OnEachDatabase(SampleDatabaseKind database)
     {
         await using var server = DatabaseSampleApiFactory.Create(database);
