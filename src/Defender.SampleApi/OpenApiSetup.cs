@@ -12,7 +12,8 @@ internal static class OpenApiSetup
 
     private static readonly Dictionary<string, string> TagDescriptions = new(StringComparer.Ordinal)
     {
-        ["Machines"] = "Devices in the tenant and the response actions on them (isolate, unisolate, live response).",
+        ["Machines"] = "Devices in the tenant: list, get, tags.",
+        ["Machine actions"] = "Response actions on machines (isolate, unisolate, live response) and the actions' status and results.",
         ["Indicators"] = "Indicators of compromise: file hashes, IP addresses, domains and URLs with the action to take.",
         ["Diagnostics"] = "Endpoints that show how failures look; off unless configured.",
     };

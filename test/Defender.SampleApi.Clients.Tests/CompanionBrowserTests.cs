@@ -69,11 +69,11 @@ public sealed class CompanionBrowserTests
         await pages.StartAsync();
         var origin = pages.Urls.Single();
 
-        // Two calls per token per hour: the third call is a 429 whose Retry-After the CORS policy exposes.
+        // One call per token and route per hour: the second GET of a machine is a 429 whose Retry-After the CORS policy exposes.
         await using var api = KestrelSample.Start(new Dictionary<string, string>
         {
-            ["SampleApi:RateLimit:PermitLimit"] = "2",
-            ["SampleApi:RateLimit:WindowSeconds"] = "3600",
+            ["SampleApi:RateLimits:PerMinute"] = "1",
+            ["SampleApi:RateLimits:PerHour"] = "1",
         }, corsOrigin: origin);
 
         using var playwright = await Playwright.CreateAsync();

@@ -14,7 +14,8 @@ namespace Defender.ErrorMiddleware.OData.Internal;
 /// service-document actions, which answer CSDL and EDM objects, are left out of the documents; a <c>SingleResult&lt;T&gt;</c>
 /// response is documented as the <c>T</c> it is written as.
 /// </summary>
-internal sealed class DefenderODataApiDescriptionProvider(ODataLimits limits, IModelMetadataProvider modelMetadata) : IApiDescriptionProvider
+// IModelMetadataProvider is optional: MVC registers it, a minimal-API app with only AddEndpointsApiExplorer() has none.
+internal sealed class DefenderODataApiDescriptionProvider(ODataLimits limits, IServiceProvider services) : IApiDescriptionProvider
 {
     /// <summary>After MVC's (-1000) and the minimal APIs' (-1100) providers, which create the descriptions.</summary>
     public int Order => 1000;
@@ -56,7 +57,8 @@ internal sealed class DefenderODataApiDescriptionProvider(ODataLimits limits, IM
                 if (response.Type is { IsGenericType: true } type && type.GetGenericTypeDefinition() == typeof(SingleResult<>))
                 {
                     response.Type = type.GetGenericArguments()[0];
-                    response.ModelMetadata = modelMetadata.GetMetadataForType(response.Type);
+                    response.ModelMetadata = (services.GetService(typeof(IModelMetadataProvider)) as IModelMetadataProvider)
+                        ?.GetMetadataForType(response.Type) ?? response.ModelMetadata;
                 }
             }
 

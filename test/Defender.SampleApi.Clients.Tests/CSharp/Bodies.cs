@@ -13,11 +13,11 @@ internal static class Bodies
     public static async Task RunAsync(Checks checks, string api)
     {
         _ = new Kiota.IsolateRequest { Comment = "Contain" };
-        _ = new Kiota.UnisolateRequest { Comment = "Release" };
+        _ = new Kiota.CommentRequest { Comment = "Release" };
         _ = new Kiota.LiveResponseRequest { Comment = "Collect", Commands = [] };
         _ = new Kiota.ImportIndicatorsRequest { Indicators = [] };
         _ = new NSwag.IsolateRequest { Comment = "Contain" };
-        _ = new NSwag.UnisolateRequest { Comment = "Release" };
+        _ = new NSwag.CommentRequest { Comment = "Release" };
         _ = new NSwag.LiveResponseRequest { Comment = "Collect", Commands = [] };
         _ = new NSwag.ImportIndicatorsRequest { Indicators = [] };
 

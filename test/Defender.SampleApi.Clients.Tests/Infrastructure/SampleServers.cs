@@ -10,7 +10,7 @@ namespace Defender.SampleApi.Clients.Tests.Infrastructure;
 
 /// <summary>
 /// The sample twice on Kestrel at 127.0.0.1 (free ports), as the generated clients meet it: one as configured for a newcomer,
-/// one that allows a single call per token per hour, so that the second call of any client is a 429 with Retry-After.
+/// one that allows a single call per token and route per hour, so that the second call of any client is a 429 with Retry-After.
 /// </summary>
 public sealed class SampleServers : IAsyncLifetime
 {
@@ -25,11 +25,11 @@ public sealed class SampleServers : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        Api = KestrelSample.Start(new Dictionary<string, string> { ["SampleApi:RateLimit:PermitLimit"] = "1000000" });
+        Api = KestrelSample.Start(new Dictionary<string, string> { ["SampleApi:RateLimits:Enabled"] = "false" });
         RateLimitedApi = KestrelSample.Start(new Dictionary<string, string>
         {
-            ["SampleApi:RateLimit:PermitLimit"] = "1",
-            ["SampleApi:RateLimit:WindowSeconds"] = "3600",
+            ["SampleApi:RateLimits:PerMinute"] = "1",
+            ["SampleApi:RateLimits:PerHour"] = "1",
         });
         return Task.CompletedTask;
     }

@@ -14,7 +14,7 @@ type Schemas = components["schemas"];
 // Request bodies, with the members' case-sensitive names as the binder enforces them.
 export type RequestMembers = [
   Schemas["IsolateRequest"]["Comment"],
-  Schemas["UnisolateRequest"]["Comment"],
+  Schemas["CommentRequest"]["Comment"],
   Schemas["LiveResponseRequest"]["Commands"],
   Schemas["ImportIndicatorsRequest"]["Indicators"],
   Schemas["IndicatorRequest"]["indicatorValue"],
