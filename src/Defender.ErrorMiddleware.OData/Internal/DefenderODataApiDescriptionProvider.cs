@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Reflection;
 using Microsoft.AspNetCore.Mvc.ApiExplorer;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
@@ -14,7 +15,8 @@ namespace Defender.ErrorMiddleware.OData.Internal;
 /// service-document actions, which answer CSDL and EDM objects, are left out of the documents; a <c>SingleResult&lt;T&gt;</c>
 /// response is documented as the <c>T</c> it is written as.
 /// </summary>
-internal sealed class DefenderODataApiDescriptionProvider(ODataLimits limits, IModelMetadataProvider modelMetadata) : IApiDescriptionProvider
+// IModelMetadataProvider exists only where MVC is registered; a minimal-API app's ApiExplorer has none (SingleResult<T> is MVC's).
+internal sealed class DefenderODataApiDescriptionProvider(ODataLimits limits, IServiceProvider services) : IApiDescriptionProvider
 {
     /// <summary>After MVC's (-1000) and the minimal APIs' (-1100) providers, which create the descriptions.</summary>
     public int Order => 1000;
@@ -56,7 +58,7 @@ internal sealed class DefenderODataApiDescriptionProvider(ODataLimits limits, IM
                 if (response.Type is { IsGenericType: true } type && type.GetGenericTypeDefinition() == typeof(SingleResult<>))
                 {
                     response.Type = type.GetGenericArguments()[0];
-                    response.ModelMetadata = modelMetadata.GetMetadataForType(response.Type);
+                    response.ModelMetadata = services.GetService<IModelMetadataProvider>()?.GetMetadataForType(response.Type);
                 }
             }
 
