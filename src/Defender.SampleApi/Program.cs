@@ -22,33 +22,39 @@ builder.Services.Configure<SampleApiOptions>(sample);
 // a bodiless 401/403/404/415/429 from the framework, an unexpected exception) leaves as the documented envelope.
 builder.Services.AddDefenderErrors(options =>
 {
-    // Defender's own code for a second live response session on a machine; the envelope's code set is open like this.
-    options.AddErrorCode(MachineEndpoints.ActiveRequestAlreadyExists, StatusCodes.Status400BadRequest,
-        "An active request already exists for this machine.");
+    // Defender's own code for a repeated machine action (a second scan, a second live response session…); the envelope's code
+    // set is open like this.
+    options.AddErrorCode(MachineActionLifecycle.ActiveRequestAlreadyExists, StatusCodes.Status400BadRequest, MachineActionLifecycle.InProgressMessage);
 });
 
-// OData query options on the list routes; a bad query is 400 ODataError "Invalid OData URI query: <reason>".
-builder.Services.AddDefenderOData();
+// OData query options on the list routes (Microsoft.AspNetCore.OData); a bad query is 400 ODataError "Invalid OData URI query:
+// <reason>". A list page holds SampleApi:Paging:PageSize entities (Defender's 10,000) and links the next with @odata.nextLink.
+var paging = sample.GetSection(nameof(SampleApiOptions.Paging)).Get<PagingOptions>() ?? new PagingOptions();
+builder.Services.AddDefenderOData(o => o.PageSize = paging.PageSize);
 
-// EF Core on SQLite, seeded at start: in memory by default, a file when SampleApi:DatabasePath is set.
-builder.Services.AddSampleDatabase(sample[nameof(SampleApiOptions.DatabasePath)]);
+// EF Core, seeded at start: SQLite in memory by default, a SQLite file when SampleApi:DatabasePath is set, a PostgreSQL server
+// when SampleApi:PostgresConnectionString is.
+builder.Services.AddSampleDatabase(sample.Get<SampleApiOptions>() ?? new SampleApiOptions());
 
 // Source-generated JSON for request and response bodies; AddDefenderErrors() makes request binding case-sensitive.
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, SampleJsonContext.Default));
 builder.Services.AddSingleton(TimeProvider.System);
 
+// Machine actions start Pending and the simulated device completes them after SampleApi:Actions:CompletionSeconds.
+builder.Services.AddScoped<MachineActionLifecycle>();
+builder.Services.AddSingleton<LiveResponseResults>();
+
 // Bearer tokens from configuration; a failed check is a bodiless 401/403 that the middleware turns into Unauthorized/Forbidden.
 builder.Services.AddAuthentication(BearerTokenHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
-var authorization = builder.Services.AddAuthorizationBuilder();
-foreach (var permission in Permissions.All)
-{
-    // One policy per Defender permission, named after it.
-    authorization.AddPolicy(permission, p => p.RequireClaim(BearerTokenHandler.PermissionClaim, permission));
-}
+// Each route admits any of the permissions Defender documents for it (RequireAnyPermission on the route).
+builder.Services.AddAuthorization();
 
-// Defender's throttling: 100 calls a minute per token unless SampleApi:RateLimit:PermitLimit / WindowSeconds say otherwise.
-builder.Services.AddRateLimiter(o => SampleRateLimits.Configure(o, sample.GetSection("RateLimit")));
+// Defender's throttling per token and route: 100 calls a minute and 1,500 an hour, live response 10 a minute, indicator import
+// 30 a minute (SampleApi:RateLimits; Enabled=false lifts them for load tests).
+builder.Services.AddRateLimiter(_ => { });
+builder.Services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>()
+    .Configure<TimeProvider>((o, time) => SampleRateLimits.Configure(o, sample.GetSection(nameof(SampleApiOptions.RateLimits)), time));
 
 // Browsers on these origins may call the API and read error bodies and the x-ms-error-code header.
 var origins = sample.GetSection("Cors:Origins").Get<string[]>() is { Length: > 0 } configured
@@ -103,6 +109,7 @@ app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "Defender sa
 // Every /api route can be throttled (429 TooManyRequests); the OpenAPI documents say so.
 var api = app.MapGroup("/api").ProducesDefenderError("TooManyRequests");
 api.MapMachineEndpoints();
+api.MapMachineActionEndpoints();
 api.MapIndicatorEndpoints();
 if (sample.GetValue<bool>(nameof(SampleApiOptions.EnableFaultEndpoint)))
 {

@@ -14,8 +14,23 @@ internal sealed class SampleApiOptions
     /// <summary>A SQLite file to keep data in; empty (the default) uses an in-memory database seeded at every start.</summary>
     public string? DatabasePath { get; set; }
 
+    /// <summary>
+    /// An Npgsql connection string: when set, the sample keeps its data in that PostgreSQL database instead of SQLite (so several
+    /// instances can share it). Default: empty.
+    /// </summary>
+    public string? PostgresConnectionString { get; set; }
+
     /// <summary>Maps <c>GET /api/fault</c>, which throws, to show a 500 without details. Default: false.</summary>
     public bool EnableFaultEndpoint { get; set; }
+
+    /// <summary>How the simulated devices carry out machine actions.</summary>
+    public ActionOptions Actions { get; set; } = new();
+
+    /// <summary>Defender's throttling.</summary>
+    public RateLimitOptions RateLimits { get; set; } = new();
+
+    /// <summary>Server-driven paging of the lists.</summary>
+    public PagingOptions Paging { get; set; } = new();
 
     public bool TenantHasFeature(string? tenant, string feature) =>
         tenant is not null
@@ -38,16 +53,76 @@ internal sealed class TenantOptions
     public List<string> Features { get; set; } = [];
 }
 
-/// <summary>Defender's application permission names, used as the sample's authorization policies.</summary>
+internal sealed class ActionOptions
+{
+    /// <summary>
+    /// Seconds a new machine action stays <c>Pending</c> before the simulated device reports it <c>Succeeded</c>; while it is
+    /// pending, the same action on the same machine answers "Action is already in progress" and it can be cancelled. Default: 30.
+    /// </summary>
+    public int CompletionSeconds { get; set; } = 30;
+}
+
+/// <summary>
+/// Defender's documented limits: per token and route, 100 calls a minute and 1,500 an hour; live response 10 a minute and at
+/// most 25 running sessions; indicator import 30 a minute. Other routes and numbers under <c>SampleApi:RateLimits:Routes</c>.
+/// </summary>
+internal sealed class RateLimitOptions
+{
+    /// <summary>False lifts every limit (for load tests). Default: true.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Calls a minute per token and route, unless the route says otherwise. Default: 100.</summary>
+    public int PerMinute { get; set; } = 100;
+
+    /// <summary>Calls an hour per token and route, unless the route says otherwise. Default: 1,500.</summary>
+    public int PerHour { get; set; } = 1_500;
+
+    /// <summary>Live response sessions that may be pending at once; one more answers 429. Default: 25.</summary>
+    public int LiveResponseSessions { get; set; } = 25;
+}
+
+internal sealed class PagingOptions
+{
+    /// <summary>The most entities one list response holds; more are behind <c>@odata.nextLink</c>. Default: 10,000 (Defender's).</summary>
+    public int PageSize { get; set; } = 10_000;
+}
+
+/// <summary>Defender's permission names (application and delegated), used by the routes' authorization.</summary>
 internal static class Permissions
 {
-    public const string MachineRead = "Machine.Read.All";
+    public const string MachineReadAll = "Machine.Read.All";
+    public const string MachineReadWriteAll = "Machine.ReadWrite.All";
+    public const string MachineRead = "Machine.Read";
+    public const string MachineReadWrite = "Machine.ReadWrite";
     public const string MachineIsolate = "Machine.Isolate";
+    public const string MachineScan = "Machine.Scan";
+    public const string MachineRestrictExecution = "Machine.RestrictExecution";
+    public const string MachineCollectForensics = "Machine.CollectForensics";
+    public const string MachineOffboard = "Machine.Offboard";
+    public const string MachineStopAndQuarantine = "Machine.StopAndQuarantine";
     public const string MachineLiveResponse = "Machine.LiveResponse";
-    public const string IndicatorRead = "Ti.Read.All";
-    public const string IndicatorWrite = "Ti.ReadWrite.All";
+    public const string IndicatorReadAll = "Ti.Read.All";
+    public const string IndicatorReadWrite = "Ti.ReadWrite";
+    public const string IndicatorReadWriteAll = "Ti.ReadWrite.All";
 
-    public static readonly string[] All = [MachineRead, MachineIsolate, MachineLiveResponse, IndicatorRead, IndicatorWrite];
+    /// <summary>Reading machines and machine actions.</summary>
+    public static readonly string[] ReadMachines = [MachineReadAll, MachineReadWriteAll, MachineRead, MachineReadWrite];
+
+    /// <summary>Cancelling an action: any of the action permissions.</summary>
+    public static readonly string[] CancelAction =
+    [
+        MachineCollectForensics, MachineIsolate, MachineRestrictExecution, MachineScan, MachineOffboard, MachineStopAndQuarantine,
+        MachineLiveResponse,
+    ];
+
+    /// <summary>A live response command's result link.</summary>
+    public static readonly string[] LiveResponseResult = [MachineReadAll, MachineReadWriteAll, MachineLiveResponse];
+
+    /// <summary>Listing indicators (Ti.Read.All is Defender's read-only application permission; the list page names the other two).</summary>
+    public static readonly string[] ReadIndicators = [IndicatorReadWrite, IndicatorReadWriteAll, IndicatorReadAll];
+
+    /// <summary>Submitting, importing and deleting indicators.</summary>
+    public static readonly string[] WriteIndicators = [IndicatorReadWrite, IndicatorReadWriteAll];
 }
 
 internal static class TenantFeatures

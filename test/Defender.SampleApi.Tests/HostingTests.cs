@@ -38,20 +38,20 @@ public sealed class HostingTests
         {
             await using (var first = new FileDatabaseFactory(path))
             {
-                var created = await first.CreateClient("dev-admin").PostJsonAsync($"/api/machines/{SeedData.MacId}/isolate", """{"Comment":"persist"}""");
+                var created = await first.CreateClient("dev-admin").PostJsonAsync($"/api/machines/{SeedData.LinuxId}/isolate", """{"Comment":"persist"}""");
                 Assert.Equal(HttpStatusCode.Created, created.StatusCode);
             }
 
             Assert.True(File.Exists(path));
             await using var second = new FileDatabaseFactory(path);
             var client = second.CreateClient("dev-admin");
-            using var machine = JsonDocument.Parse(await client.GetStringAsync($"/api/machines/{SeedData.MacId}"));
+            using var machine = JsonDocument.Parse(await client.GetStringAsync($"/api/machines/{SeedData.LinuxId}"));
             Assert.Equal("Isolated", machine.RootElement.GetProperty("isolationState").GetString());
             using var all = JsonDocument.Parse(await client.GetStringAsync("/api/machines?$count=true&$top=0"));
             Assert.Equal(SeedData.Machines.Count, all.RootElement.GetProperty("@odata.count").GetInt32());
 
-            var again = await client.PostJsonAsync($"/api/machines/{SeedData.MacId}/isolate", """{"Comment":"again"}""");
-            await Envelope.AssertAsync(again, HttpStatusCode.Forbidden, "DisallowedOperation", $"Machine {SeedData.MacId} is already isolated.");
+            var again = await client.PostJsonAsync($"/api/machines/{SeedData.LinuxId}/isolate", """{"Comment":"again"}""");
+            await Envelope.AssertAsync(again, HttpStatusCode.BadRequest, "ActiveRequestAlreadyExists", "Action is already in progress");
         }
         finally
         {

@@ -110,7 +110,7 @@ public sealed class IndicatorEndpointsTests(SampleApiFactory factory) : IClassFi
     public async Task DeleteIndicator_Returns204ThenResourceNotFound_WhenDeletedTwice()
     {
         var created = await _admin.PostJsonAsync("/api/indicators", Indicator("198.51.100.200", "IpAddress"));
-        var id = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetInt64();
+        var id = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString();
 
         var first = await _admin.DeleteAsync($"/api/indicators/{id}");
         var second = await _admin.DeleteAsync($"/api/indicators/{id}");
@@ -139,7 +139,7 @@ public sealed class IndicatorEndpointsTests(SampleApiFactory factory) : IClassFi
         var results = document.RootElement.GetProperty("value").EnumerateArray().ToList();
         Assert.Equal(4, results.Count);
         Assert.False(results[0].GetProperty("isFailed").GetBoolean());
-        Assert.True(long.TryParse(results[0].GetProperty("id").GetString(), out _));
+        Assert.True(long.TryParse(results[0].GetProperty("id").GetString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _));
         Assert.Equal(
             """{"id":null,"indicator":"nope","isFailed":true,"failureReason":"Hash value nope is invalid."}""",
             results[1].GetRawText());

@@ -16,18 +16,18 @@ public sealed class ODataQueryTests(ODataQueryTests.Factory factory) : IClassFix
 
     [Theory]
     [InlineData("$filter=osPlatform eq 'Linux'&$select=id,computerDnsName&$count=true&$orderby=computerDnsName",
-        $$"""{"@odata.count":2,"value":[{"id":"{{SeedData.LinuxId}}","computerDnsName":"lnx-build-01.contoso.local"},{"id":"{{SeedData.IsolatedLinuxId}}","computerDnsName":"lnx-db-02.contoso.local"}]}""")]
+        $$"""{"@odata.context":"http://localhost/api/$metadata#Machines","@odata.count":2,"value":[{"id":"{{SeedData.LinuxId}}","computerDnsName":"lnx-build-01.contoso.local"},{"id":"{{SeedData.IsolatedLinuxId}}","computerDnsName":"lnx-db-02.contoso.local"}]}""")]
     [InlineData("$filter=isolationState eq 'Isolated'&$select=computerDnsName&$orderby=computerDnsName desc",
-        """{"value":[{"computerDnsName":"ws-eng-003.contoso.local"},{"computerDnsName":"lnx-db-02.contoso.local"}]}""")]
+        """{"@odata.context":"http://localhost/api/$metadata#Machines","value":[{"computerDnsName":"ws-eng-003.contoso.local"},{"computerDnsName":"lnx-db-02.contoso.local"}]}""")]
     [InlineData("$filter=contains(computerDnsName,'mac') and healthStatus eq 'Inactive'&$select=computerDnsName,riskScore",
-        """{"value":[{"computerDnsName":"mac-exec-02.contoso.local","riskScore":"High"}]}""")]
+        """{"@odata.context":"http://localhost/api/$metadata#Machines","value":[{"computerDnsName":"mac-exec-02.contoso.local","riskScore":"High"}]}""")]
     [InlineData("$filter=lastSeen lt 2025-05-25T00:00:00Z&$select=computerDnsName,lastSeen&$orderby=lastSeen",
-        """{"value":[{"computerDnsName":"mac-exec-02.contoso.local","lastSeen":"2025-05-13T09:00:00Z"},{"computerDnsName":"srv-web-02.contoso.local","lastSeen":"2025-05-24T09:00:00Z"}]}""")]
+        """{"@odata.context":"http://localhost/api/$metadata#Machines","value":[{"computerDnsName":"mac-exec-02.contoso.local","lastSeen":"2025-05-13T09:00:00Z"},{"computerDnsName":"srv-web-02.contoso.local","lastSeen":"2025-05-24T09:00:00Z"}]}""")]
     [InlineData("$orderby=computerDnsName&$skip=2&$top=2&$select=computerDnsName",
-        """{"value":[{"computerDnsName":"mac-design-01.contoso.local"},{"computerDnsName":"mac-exec-02.contoso.local"}]}""")]
-    [InlineData("$count=true&$top=0", """{"@odata.count":12,"value":[]}""")]
+        """{"@odata.context":"http://localhost/api/$metadata#Machines","value":[{"computerDnsName":"mac-design-01.contoso.local"},{"computerDnsName":"mac-exec-02.contoso.local"}]}""")]
+    [InlineData("$count=true&$top=0", """{"@odata.context":"http://localhost/api/$metadata#Machines","@odata.count":14,"value":[]}""")]
     [InlineData("$filter=startswith(agentVersion,'10.3')&$select=id,osVersion",
-        $$"""{"value":[{"id":"{{SeedData.LegacyAgentId}}","osVersion":"1709"}]}""")]
+        $$"""{"@odata.context":"http://localhost/api/$metadata#Machines","value":[{"id":"{{SeedData.LegacyAgentId}}","osVersion":"1709"}]}""")]
     public async Task ListMachines_AppliesTheQueryInTheDatabase_WhenTheQueryIsValid(string query, string expected)
     {
         var response = await _reader.GetAsync("/api/machines?" + query);
@@ -57,7 +57,7 @@ public sealed class ODataQueryTests(ODataQueryTests.Factory factory) : IClassFix
         var response = await _reader.GetAsync("/api/indicators?$filter=indicatorType eq 'IpAddress'&$select=indicatorValue,action");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("""{"value":[{"indicatorValue":"203.0.113.66","action":"Audit"}]}""", await response.Content.ReadAsStringAsync());
+        Assert.Equal("""{"@odata.context":"http://localhost/api/$metadata#Indicators","value":[{"indicatorValue":"203.0.113.66","action":"Audit"}]}""", await response.Content.ReadAsStringAsync());
     }
 
     [Fact]

@@ -131,10 +131,16 @@ public sealed class PlatformTests(SampleApiFactory factory) : IClassFixture<Samp
         var root = document.RootElement;
         Assert.StartsWith("3.", root.GetProperty("openapi").GetString(), StringComparison.Ordinal);
         var paths = root.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
-        Assert.Equal(
-            ["/api/indicators", "/api/indicators/import", "/api/indicators/{id}", "/api/machineactions/{id}", "/api/machines",
-             "/api/machines/{id}", "/api/machines/{id}/isolate", "/api/machines/{id}/runliveresponse", "/api/machines/{id}/unisolate"],
-            paths.Order(StringComparer.Ordinal));
+        string[] expected =
+        [
+            "/api/indicators", "/api/indicators/import", "/api/indicators/{id}", "/api/liveresponseresults/{id}/{index}",
+            "/api/machineactions", "/api/machineactions/{id}", "/api/machineactions/{id}/GetLiveResponseResultDownloadLink(index={index})",
+            "/api/machineactions/{id}/cancel", "/api/machines", "/api/machines/findbytag", "/api/machines/{id}",
+            "/api/machines/{id}/collectInvestigationPackage", "/api/machines/{id}/isolate", "/api/machines/{id}/offboard",
+            "/api/machines/{id}/restrictCodeExecution", "/api/machines/{id}/runAntiVirusScan", "/api/machines/{id}/runliveresponse",
+            "/api/machines/{id}/unisolate", "/api/machines/{id}/unrestrictCodeExecution",
+        ];
+        Assert.Equal(expected.Order(StringComparer.Ordinal), paths.Order(StringComparer.Ordinal));
         var scheme = root.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer");
         Assert.Equal("http", scheme.GetProperty("type").GetString());
         Assert.Equal("bearer", scheme.GetProperty("scheme").GetString());
@@ -155,21 +161,32 @@ public sealed class PlatformTests(SampleApiFactory factory) : IClassFixture<Samp
                 .EnumerateObject().Select(e => e.Name).Order(StringComparer.Ordinal)];
 
         Assert.Equal(["ODataError"], Codes("/api/machines", "get", "400"));
+        Assert.Equal(["ODataError"], Codes("/api/machineactions", "get", "400"));
         Assert.Equal(["ResourceNotFound"], Codes("/api/machines/{id}", "get", "404"));
         Assert.Equal(["Unauthorized"], Codes("/api/machines/{id}", "get", "401"));
         Assert.Equal(["TooManyRequests"], Codes("/api/machines/{id}", "get", "429"));
         Assert.Equal(["InternalServerError"], Codes("/api/machines/{id}", "get", "500"));
-        Assert.Equal(
-            ["ClientVersionNotSupported", "InvalidInput", "InvalidRequestBody", "MissingRequiredParameter", "OsPlatformNotSupported"],
-            Codes("/api/machines/{id}/isolate", "post", "400"));
+        string[] action400 =
+        [
+            "ActiveRequestAlreadyExists", "ClientVersionNotSupported", "InvalidInput", "InvalidRequestBody", "MissingRequiredParameter",
+            "OsPlatformNotSupported",
+        ];
+        foreach (var action in new[] { "isolate", "unisolate", "runAntiVirusScan", "restrictCodeExecution", "unrestrictCodeExecution",
+            "collectInvestigationPackage", "offboard", "runliveresponse" })
+        {
+            Assert.Equal(action400, Codes($"/api/machines/{{id}}/{action}", "post", "400"));
+            Assert.Equal(["ResourceNotFound"], Codes($"/api/machines/{{id}}/{action}", "post", "404"));
+        }
+
         Assert.Equal(["DisallowedOperation", "Forbidden"], Codes("/api/machines/{id}/isolate", "post", "403"));
-        Assert.Equal(
-            ["ActiveRequestAlreadyExists", "ClientVersionNotSupported", "InvalidInput", "InvalidRequestBody", "MissingRequiredParameter"],
-            Codes("/api/machines/{id}/runliveresponse", "post", "400"));
-        Assert.Equal(["DisabledFeature", "Forbidden"], Codes("/api/machines/{id}/runliveresponse", "post", "403"));
+        Assert.Equal(["DisabledFeature", "DisallowedOperation", "Forbidden"], Codes("/api/machines/{id}/runliveresponse", "post", "403"));
+        Assert.Equal(["InvalidInput", "InvalidRequestBody", "MissingRequiredParameter"], Codes("/api/machineactions/{id}/cancel", "post", "400"));
+        Assert.Equal(["DisallowedOperation", "Forbidden"], Codes("/api/machineactions/{id}/cancel", "post", "403"));
+        Assert.Equal(["InvalidInput", "MissingRequiredParameter"], Codes("/api/machines/findbytag", "get", "400"));
         Assert.Equal(
             ["InvalidDomainName", "InvalidHashValue", "InvalidInput", "InvalidIpAddress", "InvalidRequestBody", "InvalidUrl", "MissingRequiredParameter"],
             Codes("/api/indicators", "post", "400"));
+        Assert.Equal(["DisallowedOperation", "Forbidden"], Codes("/api/indicators", "post", "403"));
         Assert.Equal(["InvalidRequestBody", "MaximumBatchSizeExceeded", "MissingRequiredParameter"], Codes("/api/indicators/import", "post", "400"));
         Assert.Equal(["ResourceNotFound"], Codes("/api/indicators/{id}", "delete", "404"));
     }
@@ -186,26 +203,5 @@ public sealed class PlatformTests(SampleApiFactory factory) : IClassFixture<Samp
     private sealed class PlainSampleApiFactory : SampleApiFactory
     {
         protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
-    }
-}
-
-public sealed class RateLimitTests(RateLimitedSampleApiFactory factory) : IClassFixture<RateLimitedSampleApiFactory>
-{
-    [Fact]
-    public async Task AnyRoute_ReturnsTooManyRequestsWithRetryAfter_WhenTheTokenExceedsItsLimit()
-    {
-        var admin = factory.CreateClient("dev-admin");
-        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync($"/api/machines/{SeedData.MacId}")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/api/machines/nosuch")).StatusCode);
-
-        var response = await admin.GetAsync($"/api/machines/{SeedData.MacId}");
-
-        await Envelope.AssertAsync(response, (HttpStatusCode)429, "TooManyRequests",
-            "Too many requests. Retry after the time the Retry-After header gives.");
-        var retryAfter = int.Parse(response.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture);
-        Assert.InRange(retryAfter, 1, 60);
-
-        // The limit is per token: another token still gets through.
-        Assert.Equal(HttpStatusCode.OK, (await factory.CreateClient("dev-reader").GetAsync($"/api/machines/{SeedData.MacId}")).StatusCode);
     }
 }

@@ -43,6 +43,16 @@ internal static class IndicatorRules
             return DefenderError.MissingRequiredParameter("description");
         }
 
+        if ((FieldLimits.Check("indicatorValue", request.IndicatorValue, FieldLimits.IndicatorValue)
+            ?? FieldLimits.Check("title", request.Title, FieldLimits.Title)
+            ?? FieldLimits.Check("description", request.Description, FieldLimits.Description)
+            ?? FieldLimits.Check("recommendedActions", request.RecommendedActions, FieldLimits.RecommendedActions)
+            ?? FieldLimits.Check("application", request.Application, FieldLimits.Application)
+            ?? CheckGroups(request.RbacGroupNames)) is { } tooLong)
+        {
+            return tooLong;
+        }
+
         if (!Actions.Contains(request.Action, StringComparer.Ordinal))
         {
             return DefenderError.InvalidInput(request.Action);
@@ -55,5 +65,33 @@ internal static class IndicatorRules
 
         // The library's checks, by the kind the body names: an unknown kind is InvalidInput, a bad value the kind's own code.
         return DefenderValidators.TryValidateIndicator(request.IndicatorType, request.IndicatorValue, out var error) ? null : error;
+    }
+
+    private static DefenderError? CheckGroups(List<string?>? groups)
+    {
+        if (groups is null)
+        {
+            return null;
+        }
+
+        if (groups.Count > FieldLimits.RbacGroupNames)
+        {
+            return FieldLimits.TooMany("rbacGroupNames", FieldLimits.RbacGroupNames);
+        }
+
+        foreach (var group in groups)
+        {
+            if (string.IsNullOrWhiteSpace(group))
+            {
+                return DefenderError.InvalidInput("rbacGroupNames: an empty group name");
+            }
+
+            if (FieldLimits.Check("rbacGroupNames", group, FieldLimits.RbacGroupName) is { } tooLong)
+            {
+                return tooLong;
+            }
+        }
+
+        return null;
     }
 }

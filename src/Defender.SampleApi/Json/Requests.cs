@@ -14,16 +14,37 @@ internal sealed class IsolateRequest
     [JsonPropertyName("Comment")]
     public required string Comment { get; init; }
 
-    /// <summary><c>Full</c> (the default) or <c>Selective</c>.</summary>
+    /// <summary><c>Full</c> (the default), <c>Selective</c> or <c>UnManagedDevice</c>.</summary>
     [JsonPropertyName("IsolationType")]
     public string? IsolationType { get; init; }
 }
 
-/// <summary>Body of <c>POST /api/machines/{id}/unisolate</c>.</summary>
-internal sealed class UnisolateRequest
+/// <summary>
+/// Body of the actions that take only a comment: <c>unisolate</c>, <c>restrictCodeExecution</c>, <c>unrestrictCodeExecution</c>,
+/// <c>collectInvestigationPackage</c> and <c>offboard</c>.
+/// </summary>
+internal sealed class CommentRequest
 {
     [JsonPropertyName("Comment")]
     public required string Comment { get; init; }
+}
+
+/// <summary>Body of <c>POST /api/machines/{id}/runAntiVirusScan</c>.</summary>
+internal sealed class AntivirusScanRequest
+{
+    [JsonPropertyName("Comment")]
+    public required string Comment { get; init; }
+
+    /// <summary><c>Quick</c> or <c>Full</c>.</summary>
+    [JsonPropertyName("ScanType")]
+    public required string ScanType { get; init; }
+}
+
+/// <summary>Body of <c>POST /api/machineactions/{id}/cancel</c>; Defender documents the comment without marking it required.</summary>
+internal sealed class CancelRequest
+{
+    [JsonPropertyName("Comment")]
+    public string? Comment { get; init; }
 }
 
 /// <summary>Body of <c>POST /api/machines/{id}/runliveresponse</c>.</summary>
@@ -81,6 +102,23 @@ internal sealed class IndicatorRequest
     /// <summary><c>Informational</c> (the default), <c>Low</c>, <c>Medium</c> or <c>High</c>.</summary>
     [JsonPropertyName("severity")]
     public string? Severity { get; init; }
+
+    /// <summary>Only applies to a new indicator; an update keeps the stored one (as Defender does).</summary>
+    [JsonPropertyName("application")]
+    public string? Application { get; init; }
+
+    [JsonPropertyName("expirationTime")]
+    public DateTimeOffset? ExpirationTime { get; init; }
+
+    [JsonPropertyName("recommendedActions")]
+    public string? RecommendedActions { get; init; }
+
+    /// <summary>Defender's table says "comma-separated", its examples send an array: the sample takes the array.</summary>
+    [JsonPropertyName("rbacGroupNames")]
+    public List<string?>? RbacGroupNames { get; init; }
+
+    [JsonPropertyName("generateAlert")]
+    public bool? GenerateAlert { get; init; }
 }
 
 /// <summary>Body of <c>POST /api/indicators/import</c>.</summary>

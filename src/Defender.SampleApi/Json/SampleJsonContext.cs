@@ -7,7 +7,9 @@ namespace Defender.SampleApi.Json;
 /// <summary>Source-generated JSON for every body the sample reads or writes (no reflection at run time).</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, PropertyNameCaseInsensitive = false)]
 [JsonSerializable(typeof(IsolateRequest))]
-[JsonSerializable(typeof(UnisolateRequest))]
+[JsonSerializable(typeof(CommentRequest))]
+[JsonSerializable(typeof(AntivirusScanRequest))]
+[JsonSerializable(typeof(CancelRequest))]
 [JsonSerializable(typeof(LiveResponseRequest))]
 [JsonSerializable(typeof(IndicatorRequest))]
 [JsonSerializable(typeof(ImportIndicatorsRequest))]
@@ -17,4 +19,10 @@ namespace Defender.SampleApi.Json;
 [JsonSerializable(typeof(ODataCollection<Machine>))]
 [JsonSerializable(typeof(ODataCollection<Indicator>))]
 [JsonSerializable(typeof(ODataCollection<ImportIndicatorResult>))]
+[JsonSerializable(typeof(ODataCollection<MachineAction>))]
+[JsonSerializable(typeof(ODataValue<string>))]
+[JsonSerializable(typeof(ScriptTranscript))]
+[JsonSerializable(typeof(List<MachineIpAddress>))]
+[JsonSerializable(typeof(List<LiveResponseCommandResult>))]
+[JsonSerializable(typeof(RelatedFileInfo))]
 internal sealed partial class SampleJsonContext : JsonSerializerContext;

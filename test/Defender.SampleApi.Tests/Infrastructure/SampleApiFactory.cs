@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.Extensions.Logging;
 
 namespace Defender.SampleApi.Tests.Infrastructure;
@@ -16,7 +19,7 @@ public class SampleApiFactory : WebApplicationFactory<Program>
     protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
     {
         ["SampleApi:EnableFaultEndpoint"] = "true",
-        ["SampleApi:RateLimit:PermitLimit"] = "1000000",
+        ["SampleApi:RateLimits:Enabled"] = "false",
     };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -41,14 +44,24 @@ public class SampleApiFactory : WebApplicationFactory<Program>
     }
 }
 
-/// <summary>A factory that allows two calls a minute per token.</summary>
-public sealed class RateLimitedSampleApiFactory : SampleApiFactory
+/// <summary>
+/// The sample on a clock the test moves (<see cref="FakeTimeProvider"/>), with the given settings on top of the defaults (rate
+/// limits on, as Defender documents them, unless the settings say otherwise).
+/// </summary>
+public class FakeTimeSampleApiFactory(IReadOnlyDictionary<string, string>? settings = null) : SampleApiFactory
 {
-    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+    /// <summary>Where every fake clock starts: a fixed instant, so action times in bodies are exact.</summary>
+    public static readonly DateTimeOffset Start = new(2026, 3, 2, 8, 0, 0, TimeSpan.Zero);
+
+    public FakeTimeProvider Time { get; } = new(Start);
+
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = settings ?? new Dictionary<string, string>();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        ["SampleApi:RateLimit:PermitLimit"] = "2",
-        ["SampleApi:RateLimit:WindowSeconds"] = "60",
-    };
+        base.ConfigureWebHost(builder);
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time));
+    }
 }
 
 public sealed class CapturingLoggerProvider : ILoggerProvider

@@ -75,6 +75,22 @@ public sealed class FuzzTests(ITestOutputHelper output)
             """{"indicatorValue":"after-fuzz.contoso.example","indicatorType":"DomainName","action":"Alert","title":"t","description":"d"}""",
             Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.OK, indicator.StatusCode);
+
+        // Bounded under hostile writes: whatever the fuzz stored is within the field limits, so the list stays small.
+        var read = Stopwatch.StartNew();
+        var list = await admin.GetAsync("/api/indicators?$count=true");
+        var bytes = await list.Content.ReadAsByteArrayAsync();
+        read.Stop();
+        using var stored = System.Text.Json.JsonDocument.Parse(bytes);
+        var value = stored.RootElement.GetProperty("value").EnumerateArray().ToList();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"GET /api/indicators after the fuzz: {stored.RootElement.GetProperty("@odata.count").GetInt32()} indicators, {bytes.Length:N0} bytes, {read.Elapsed.TotalMilliseconds:F0} ms"));
+        Assert.All(value, i =>
+        {
+            Assert.InRange(i.GetProperty("indicatorValue").GetString()!.Length, 1, Endpoints.FieldLimits.IndicatorValue);
+            Assert.InRange(i.GetProperty("title").GetString()!.Length, 1, Endpoints.FieldLimits.Title);
+            Assert.InRange(i.GetProperty("description").GetString()!.Length, 1, Endpoints.FieldLimits.Description);
+        });
     }
 
     [Fact]

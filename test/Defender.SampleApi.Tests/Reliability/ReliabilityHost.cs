@@ -46,7 +46,7 @@ public sealed class ReliabilityHost : WebApplicationFactory<Program>
         _settings = new Dictionary<string, string>
         {
             ["SampleApi:EnableFaultEndpoint"] = "true",
-            ["SampleApi:RateLimit:PermitLimit"] = "1000000",
+            ["SampleApi:RateLimits:Enabled"] = "false",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

@@ -138,7 +138,7 @@ public sealed class SecurityTests
 
         // And the resource really is there: the same route with full rights succeeds or fails for another reason than absence.
         using var admin = host.Client();
-        var real = await admin.GetAsync(existing.Contains("/indicators", StringComparison.Ordinal) ? "/api/indicators?$filter=id eq 1" : $"/api/machines/{existing.Split('/')[3]}");
+        var real = await admin.GetAsync(existing.Contains("/indicators", StringComparison.Ordinal) ? "/api/indicators?$filter=id eq '1'" : $"/api/machines/{existing.Split('/')[3]}");
         Assert.Equal(HttpStatusCode.OK, real.StatusCode);
         Assert.DoesNotContain("\"value\":[]", await real.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
@@ -148,8 +148,8 @@ public sealed class SecurityTests
     {
         await using var host = new ReliabilityHost(settings: new Dictionary<string, string>
         {
-            ["SampleApi:RateLimit:PermitLimit"] = "3",
-            ["SampleApi:RateLimit:WindowSeconds"] = "60",
+            ["SampleApi:RateLimits:Enabled"] = "true",
+            ["SampleApi:RateLimits:PerMinute"] = "3",
         }).Start();
 
         // Three invented tokens use up the address's window; a fourth is throttled, not merely refused.

@@ -1,0 +1,80 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Defender.ErrorMiddleware;
+using Defender.SampleApi.Data;
+using Defender.SampleApi.Http;
+using Defender.SampleApi.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
+
+namespace Defender.SampleApi.Endpoints;
+
+/// <summary>
+/// The download links of live response results. Defender answers with a pre-signed storage address valid for 30 minutes; the
+/// sample signs its own address the same way (an expiry and an HMAC over action, command and expiry), so the link works without
+/// a bearer token and stops working when it expires. The key is made at start: a link only works on the instance that made it.
+/// </summary>
+internal sealed class LiveResponseResults(TimeProvider time)
+{
+    public static readonly TimeSpan Validity = TimeSpan.FromMinutes(30);
+
+    private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
+
+    public string CreateLink(HttpRequest request, string actionId, int index)
+    {
+        var expires = time.GetUtcNow().Add(Validity).ToUnixTimeSeconds();
+        return $"{ODataEntityWriter.ServiceRoot(request)}liveresponseresults/{Uri.EscapeDataString(actionId)}/{index.ToString(CultureInfo.InvariantCulture)}"
+            + $"?se={expires.ToString(CultureInfo.InvariantCulture)}&sig={Sign(actionId, index, expires)}";
+    }
+
+    internal static async Task<Results<FileContentHttpResult, DefenderErrorResult>> Download(string id, string index, string? se, string? sig,
+        LiveResponseResults results, SampleDbContext db, CancellationToken cancellationToken)
+    {
+        var forbidden = DefenderResults.Error(DefenderError.Forbidden("The link is not valid; ask GetLiveResponseResultDownloadLink for a new one."));
+        if (!int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out var commandIndex)
+            || !long.TryParse(se, NumberStyles.None, CultureInfo.InvariantCulture, out var expires)
+            || sig is null
+            || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(results.Sign(id, commandIndex, expires)), Encoding.ASCII.GetBytes(sig)))
+        {
+            return forbidden;
+        }
+
+        if (results.Expired(expires))
+        {
+            return DefenderResults.Error(DefenderError.Forbidden("The link has expired; ask GetLiveResponseResultDownloadLink for a new one."));
+        }
+
+        var action = await db.MachineActions.AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, cancellationToken);
+        if (action is null || commandIndex >= action.Commands.Count)
+        {
+            return DefenderResults.Error(DefenderError.ResourceNotFound("MachineAction", id));
+        }
+
+        var command = action.Commands[commandIndex].Command;
+        if (command.Type == LiveResponseRules.RunScript)
+        {
+            var script = LiveResponseRules.Parameter(command, "ScriptName") ?? "";
+            var transcript = new ScriptTranscript
+            {
+                ScriptName = script,
+                ExitCode = 0,
+                ScriptOutput = $"Transcript started (simulated by the Defender sample API) for {script} {LiveResponseRules.Parameter(command, "Args")}".TrimEnd(),
+                ScriptErrors = "",
+            };
+            return TypedResults.File(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(transcript, SampleJsonContext.Default.ScriptTranscript),
+                "application/json");
+        }
+
+        var path = LiveResponseRules.Parameter(command, "Path") ?? "";
+        return TypedResults.File(Encoding.UTF8.GetBytes($"Simulated content of {path} from {action.ComputerDnsName}.\n"), "application/octet-stream",
+            Path.GetFileName(path.Replace('\\', '/')));
+    }
+
+    private bool Expired(long expires) => time.GetUtcNow().ToUnixTimeSeconds() > expires;
+
+    private string Sign(string actionId, int index, long expires) =>
+        WebEncoders.Base64UrlEncode(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(
+            string.Create(CultureInfo.InvariantCulture, $"{actionId}\n{index}\n{expires}"))));
+}
