@@ -1,10 +1,10 @@
-using Microsoft.Extensions.DependencyInjection;
 using System.Reflection;
 using Microsoft.AspNetCore.Mvc.ApiExplorer;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.OData.Results;
 using Microsoft.AspNetCore.Mvc.Controllers;
 using Microsoft.AspNetCore.OData.Routing.Controllers;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Defender.ErrorMiddleware.OData.Internal;
 
@@ -15,7 +15,7 @@ namespace Defender.ErrorMiddleware.OData.Internal;
 /// service-document actions, which answer CSDL and EDM objects, are left out of the documents; a <c>SingleResult&lt;T&gt;</c>
 /// response is documented as the <c>T</c> it is written as.
 /// </summary>
-// IModelMetadataProvider exists only where MVC is registered; a minimal-API app's ApiExplorer has none (SingleResult<T> is MVC's).
+// IServiceProvider, not IModelMetadataProvider: an app of minimal APIs only has ApiExplorer without MVC's metadata provider.
 internal sealed class DefenderODataApiDescriptionProvider(ODataLimits limits, IServiceProvider services) : IApiDescriptionProvider
 {
     /// <summary>After MVC's (-1000) and the minimal APIs' (-1100) providers, which create the descriptions.</summary>

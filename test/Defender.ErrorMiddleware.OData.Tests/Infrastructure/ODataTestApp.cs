@@ -272,6 +272,24 @@ public sealed class MvcStrictMachinesController(MachineDb db) : ControllerBase
     public IQueryable<Machine> Get() => db.Machines.AsNoTracking();
 }
 
+/// <summary>OData error objects written by the application on OData actions.</summary>
+[Route("/mvc/fail")]
+public sealed class FailingController : ControllerBase
+{
+    [HttpGet("object")]
+    [EnableQuery]
+    public IActionResult ErrorObject() => BadRequest(new Microsoft.OData.ODataError
+    {
+        Code = "MachineOffboarded",
+        Message = "The machine is offboarded.",
+        InnerError = new Microsoft.OData.ODataInnerError(),
+    });
+
+    [HttpGet("result")]
+    [EnableQuery]
+    public IActionResult Result() => new ODataErrorResult("404", "The machine is gone.");
+}
+
 [Route(ODataTestApp.MvcQueryOptions)]
 public sealed class MvcOptionsMachinesController(MachineDb db) : ControllerBase
 {
