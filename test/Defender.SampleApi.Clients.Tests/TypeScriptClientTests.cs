@@ -18,7 +18,7 @@ public sealed class TypeScriptClientTests(SampleServers servers, ITestOutputHelp
     [InlineData("/swagger/v1/swagger.json", "swagger")]
     public async Task GeneratedClients_ReadErrorsAsTheGeneratedDefenderError(string path, string name)
     {
-        var generated = await GeneratedTypeScript.ForAsync(servers, path, name);
+        var generated = await GenerateAsync(path, name);
         Assert.True(generated.ErrorsIn(ClientTests).Count == 0, generated.CompilerOutput);
         Assert.True(generated.Errors.All(e => e.Contains("/success-bodies.test.ts(", StringComparison.Ordinal)), generated.CompilerOutput);
 
@@ -35,12 +35,20 @@ public sealed class TypeScriptClientTests(SampleServers servers, ITestOutputHelp
     [InlineData("/swagger/v1/swagger.json", "swagger")]
     public async Task GeneratedClients_TypeEveryRequestAndSuccessBody(string path, string name)
     {
-        var generated = await GeneratedTypeScript.ForAsync(servers, path, name);
+        var generated = await GenerateAsync(path, name);
         Assert.True(generated.ErrorsIn("success-bodies.test.ts").Count == 0,
             "Bodies the document leaves untyped:\n" + string.Join('\n', generated.ErrorsIn("success-bodies.test.ts")));
 
         var run = await NodeTestRun.RunAsync(Repository.ToolsFolder, [generated.Js("success-bodies.test.ts")], servers, output);
 
         Assert.True(run.Passed == 2, run.Report);
+    }
+
+    /// <summary>Both documents' clients generate and compile side by side; the tests that come later find theirs ready.</summary>
+    private Task<GeneratedTypeScript> GenerateAsync(string path, string name)
+    {
+        _ = GeneratedTypeScript.ForAsync(servers, "/openapi/v1.json", "openapi");
+        _ = GeneratedTypeScript.ForAsync(servers, "/swagger/v1/swagger.json", "swagger");
+        return GeneratedTypeScript.ForAsync(servers, path, name);
     }
 }

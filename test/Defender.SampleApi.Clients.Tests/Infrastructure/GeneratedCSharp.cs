@@ -69,7 +69,7 @@ public sealed class GeneratedCSharp
         var kiota = await ProcessRunner.RunAsync("dotnet",
             ["kiota", "generate", "--language", "CSharp", "--openapi", documentUrl, "--output", Path.Combine(folder, "Kiota"),
              "--namespace-name", "Generated.Kiota", "--class-name", "DefenderClient", "--exclude-backward-compatible", "--clean-output", "--log-level", "Error"],
-            Repository.Root, Timeout, new Dictionary<string, string> { ["KIOTA_UPDATE_DISABLED"] = "true" });
+            Repository.Root, Timeout, new Dictionary<string, string> { ["KIOTA_OFFLINE_ENABLED"] = "true", ["KIOTA_TUTORIAL_ENABLED"] = "false", ["KIOTA_CLI_TELEMETRY_OPTOUT"] = "true" });
         Assert.True(kiota.ExitCode == 0 && File.Exists(Path.Combine(folder, "Kiota", "DefenderClient.cs")), kiota.Describe("kiota generate"));
 
         var nswag = await ProcessRunner.RunAsync("dotnet",

@@ -29,7 +29,7 @@ public sealed partial class GeneratedTypeScript
     public static Task<GeneratedTypeScript> ForAsync(SampleServers servers, string path, string name) =>
         Generated.GetOrAdd(name, _ => new Lazy<Task<GeneratedTypeScript>>(() => GenerateAsync(servers, path, name))).Value;
 
-    /// <summary>The compile errors in <paramref name="files"/>, or in any file but the other tests' when none are given.</summary>
+    /// <summary>The compile errors in <paramref name="files"/> (file names in the generated folder).</summary>
     public IReadOnlyList<string> ErrorsIn(params string[] files) =>
         Errors.Where(line => files.Any(f => line.Contains("/" + f + "(", StringComparison.Ordinal))).ToList();
 
