@@ -13,7 +13,11 @@ public static class DefenderODataQueryOptionsExtensions
     /// <typeparam name="T">The entity type.</typeparam>
     /// <param name="query">The query options bound from the request.</param>
     /// <param name="source">The entities, e.g. a <c>DbSet&lt;T&gt;</c> (already restricted to what the caller may see).</param>
-    /// <param name="context">The <c>@odata.context</c> URL to write (Defender's lists carry one), or <see langword="null"/> to leave it out.</param>
+    /// <param name="context">
+    /// The <c>@odata.context</c> URL to write (Defender's lists carry one): absolute, or relative to the request's base URL
+    /// (<c>api/$metadata#Machines</c> on <c>https://host/</c> is <c>https://host/api/$metadata#Machines</c>);
+    /// <see langword="null"/> leaves it out.
+    /// </param>
     /// <returns>The result; return it from a minimal API handler or a controller action.</returns>
     public static DefenderODataResult<T> ToDefenderResult<T>(this ODataQueryOptions<T> query, IQueryable<T> source, string? context = null)
     {

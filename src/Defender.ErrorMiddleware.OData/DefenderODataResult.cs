@@ -1,6 +1,5 @@
 using System.Collections;
 using System.IO.Pipelines;
-using System.Linq.Expressions;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -12,7 +11,6 @@ using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OData.Extensions;
 using Microsoft.AspNetCore.OData.Query;
-using Microsoft.AspNetCore.OData.Query.Container;
 using Microsoft.AspNetCore.OData.Query.Wrapper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -94,7 +92,7 @@ public sealed class DefenderODataResult<T> : IResult, IActionResult, IStatusCode
         writer.WriteStartObject();
         if (_context is not null)
         {
-            writer.WriteString("@odata.context", _context);
+            writer.WriteString("@odata.context", ContextUrl(httpContext.Request, _context));
         }
 
         if (page.Count is { } count)
@@ -150,19 +148,25 @@ public sealed class DefenderODataResult<T> : IResult, IActionResult, IStatusCode
         {
             _query.Validate(limits.ValidationSettings);
 
-            // With a page size the library reads one item more than the page (TruncatedCollection) to know whether a next page exists.
-            var applied = _query.ApplyTo(_source, ODataLimits.CreateQuerySettings(limits.Options.PageSize));
-            var items = new List<object?>();
+            // The library pages with a stable order (the key added to $orderby) and reads one item more than its page size to
+            // know whether more exist, but keeps that answer to itself; asked for one more than the page, it tells by the count.
+            var pageSize = limits.Options.PageSize;
+            var applied = _query.ApplyTo(_source, ODataLimits.CreateQuerySettings(pageSize + 1));
+            var items = new List<object?>(Math.Min(pageSize + 1, 1024));
             foreach (var item in (IEnumerable)applied)
             {
                 items.Add(item);
             }
 
+            Uri? nextLink = null;
+            if (items.Count > pageSize)
+            {
+                items.RemoveAt(pageSize);
+                nextLink = httpContext.Request.GetNextPageLink(pageSize, null, null);
+            }
+
             var feature = httpContext.ODataFeature();
             long? count = _query.Count?.Value == true ? feature.TotalCount ?? feature.TotalCountFunc?.Invoke() : null;
-            var nextLink = applied.Expression is ConstantExpression { Value: ITruncatedCollection { IsTruncated: true } truncated }
-                ? httpContext.Request.GetNextPageLink(truncated.PageSize, null, null)
-                : null;
             return new Page(items, count, nextLink);
         }
         catch (Exception exception) when (ODataErrors.Classify(exception) is { } error)
@@ -171,6 +175,12 @@ public sealed class DefenderODataResult<T> : IResult, IActionResult, IStatusCode
             throw new DefenderException(error, exception);
         }
     }
+
+    /// <summary>An absolute context URL as given; a relative one (<c>api/$metadata#Machines</c>) against the request's base URL.</summary>
+    private static string ContextUrl(HttpRequest request, string context) =>
+        Uri.TryCreate(context, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https"
+            ? absolute.AbsoluteUri
+            : string.Concat(request.Scheme, "://", request.Host.ToUriComponent(), request.PathBase.ToUriComponent(), "/", context.TrimStart('/'));
 
     private static JsonSerializerOptions CreateWrapperOptions(JsonSerializerOptions json)
     {

@@ -29,6 +29,7 @@ public static class DefenderErrorsServiceCollectionExtensions
         services.Configure(configure);
         services.TryAddSingleton<DefenderErrorMarker>();
         services.TryAddSingleton<DefenderErrorWriter>();
+        services.TryAddSingleton<DefenderDiagnostics>();
         services.TryAddSingleton<DefenderErrorHandler>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, DefenderExceptionHandler>());
         AddProblemDetailsChannel(services);
@@ -62,8 +63,9 @@ public static class DefenderErrorsServiceCollectionExtensions
     private static void AddRequestValidation(IServiceCollection services)
     {
         services.TryAddSingleton<RequestValidators>();
+        services.TryAddScoped<DefenderValidationState>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.Extensions.Validation.ValidationOptions>, DefenderValidationSetup>());
         services.TryAddSingleton<DefenderMvcValidationFilter>();
-        services.TryAddSingleton<DefenderMvcResultFilter>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<Microsoft.AspNetCore.Mvc.MvcOptions>, DefenderMvcSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>, RequestValidationSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.AspNetCore.Mvc.JsonOptions>, RequestValidationSetup>());

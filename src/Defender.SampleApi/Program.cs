@@ -74,13 +74,15 @@ builder.Services.AddOpenApi(o =>
     o.AddDocumentTransformer((document, _, _) =>
     {
         OpenApiSetup.AddBearer(document);
+        OpenApiSetup.Describe(document);
         return Task.CompletedTask;
     });
 });
 builder.Services.AddSwaggerGen(o =>
 {
     o.AddDefenderErrors();
-    o.SwaggerDoc("v1", new OpenApiInfo { Title = "Defender sample API", Version = "v1" });
+    o.SwaggerDoc("v1", OpenApiSetup.Info());
+    o.DocumentFilter<DescribeDocumentFilter>();
     // Nullable annotations as the binder reads them, so the document says which members may be null, as /openapi/v1.json does.
     o.SupportNonNullableReferenceTypes();
     o.AddSecurityDefinition(OpenApiSetup.SchemeName, OpenApiSetup.BearerScheme());
@@ -101,7 +103,7 @@ app.UseAuthorization();
 
 // /openapi/v1.json, /swagger/v1/swagger.json and Swagger UI at /swagger.
 app.MapOpenApi();
-app.UseSwagger();
+app.UseSwagger(o => o.PreSerializeFilters.Add(OpenApiSetup.UseServerOf));
 app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "Defender sample API v1"));
 
 // Every /api route can be throttled (429 TooManyRequests); the OpenAPI documents say so.

@@ -1,7 +1,10 @@
 using System.Buffers;
+using System.Security.Claims;
+using System.Text.Encodings.Web;
 using System.Text;
 using System.Text.Json.Serialization;
 using Defender.ErrorMiddleware;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
@@ -11,6 +14,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Defender.ErrorMiddleware.Benchmarks;
 
@@ -84,6 +88,10 @@ public sealed class BenchmarkApp : IAsyncDisposable
                 break;
         }
 
+        // One endpoint behind authorization (a header scheme, authenticated only there): its body is judged on the binder's read.
+        builder.Services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, HeaderAuthenticationHandler>(HeaderAuthenticationHandler.Name, null);
+        builder.Services.AddAuthorization();
+
         var app = builder.Build();
         switch (handling)
         {
@@ -96,6 +104,7 @@ public sealed class BenchmarkApp : IAsyncDisposable
                 break;
         }
 
+        app.UseAuthorization();
         app.MapGet("/api/machines/ok", () => Results.Text("{\"id\":\"42\"}", "application/json"));
         app.MapGet("/api/machines/throw", string () => handling == ErrorHandling.Defender
             ? throw new DefenderException(DefenderError.ResourceNotFound("Machine", "42"))
@@ -110,6 +119,8 @@ public sealed class BenchmarkApp : IAsyncDisposable
             ? (IResult)DefenderResults.Error(DefenderError.BadRequest(Messages.OfLength(length)))
             : Results.Problem(statusCode: 400, detail: Messages.OfLength(length)));
         app.MapPost("/api/machines/isolate", (IsolateRequest request) => Results.Text("{\"id\":\"action\"}", "application/json", statusCode: 201));
+        app.MapPost("/api/secured/isolate", (IsolateRequest request) => Results.Text("{\"id\":\"action\"}", "application/json", statusCode: 201))
+            .RequireAuthorization(p => p.AddAuthenticationSchemes(HeaderAuthenticationHandler.Name).RequireAuthenticatedUser());
 
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -166,6 +177,19 @@ public sealed class BenchmarkApp : IAsyncDisposable
     }
 }
 
+/// <summary>Authenticates a request that carries <c>Authorization: Bench</c>; nothing else about it.</summary>
+internal sealed class HeaderAuthenticationHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    internal const string Name = "Bench";
+
+    private static readonly AuthenticationTicket Ticket =
+        new(new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", "bench")], Name)), Name);
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync() =>
+        Task.FromResult(Request.Headers.Authorization == Name ? AuthenticateResult.Success(Ticket) : AuthenticateResult.NoResult());
+}
+
 /// <summary>Formats every message and throws it away, so logging costs what it costs without I/O.</summary>
 internal sealed class FormattingDiscardLoggerProvider : ILoggerProvider
 {
@@ -215,4 +239,21 @@ internal static class Requests
     internal const string WrongCaseBody = "{\"comment\":\"isolate it\",\"IsolationType\":\"Full\"}";
 
     internal static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+
+    /// <summary>A request to <paramref name="path"/>, authenticated for the secured endpoint.</summary>
+    internal static HttpRequestMessage Create(HttpMethod method, string path, string? body)
+    {
+        var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = Json(body);
+        }
+
+        if (path.StartsWith("/api/secured/", StringComparison.Ordinal))
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", HeaderAuthenticationHandler.Name);
+        }
+
+        return request;
+    }
 }

@@ -35,17 +35,18 @@ public class ErrorPathBenchmarks
     [Benchmark(Description = "wrong-case body → 400")]
     public Task<int> WrongCase() => SendAsync(HttpMethod.Post, "/api/machines/isolate", Requests.WrongCaseBody);
 
+    [Benchmark(Description = "valid body, authorized → 201")]
+    public Task<int> AuthorizedValidBody() => SendAsync(HttpMethod.Post, "/api/secured/isolate", Requests.ValidBody);
+
+    [Benchmark(Description = "wrong-case body, authorized → 400")]
+    public Task<int> AuthorizedWrongCase() => SendAsync(HttpMethod.Post, "/api/secured/isolate", Requests.WrongCaseBody);
+
     [Benchmark(Description = "unknown route → 404")]
     public Task<int> UnknownRoute() => SendAsync(HttpMethod.Get, "/api/nothing/here");
 
     private async Task<int> SendAsync(HttpMethod method, string path, string? body = null)
     {
-        using var request = new HttpRequestMessage(method, path);
-        if (body is not null)
-        {
-            request.Content = Requests.Json(body);
-        }
-
+        using var request = Requests.Create(method, path, body);
         using var response = await _app.Client.SendAsync(request);
         var bytes = await response.Content.ReadAsByteArrayAsync();
         return (int)response.StatusCode + bytes.Length;

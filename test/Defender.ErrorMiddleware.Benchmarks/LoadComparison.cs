@@ -19,6 +19,8 @@ internal static class LoadComparison
         ("valid body → 201", HttpMethod.Post, "/api/machines/isolate", Requests.ValidBody),
         ("malformed JSON → 400", HttpMethod.Post, "/api/machines/isolate", Requests.MalformedBody),
         ("wrong-case body → 400", HttpMethod.Post, "/api/machines/isolate", Requests.WrongCaseBody),
+        ("valid body, authorized → 201", HttpMethod.Post, "/api/secured/isolate", Requests.ValidBody),
+        ("wrong-case body, authorized → 400", HttpMethod.Post, "/api/secured/isolate", Requests.WrongCaseBody),
         ("unknown route → 404", HttpMethod.Get, "/api/nothing/here", null),
     ];
 
@@ -31,6 +33,20 @@ internal static class LoadComparison
         foreach (var handling in handlings)
         {
             apps[handling] = await BenchmarkApp.StartAsync(handling);
+        }
+
+        // What each configuration answers, so a row is never a rate of unintended responses (a 401, a 500).
+        foreach (var scenario in scenarios)
+        {
+            var statuses = new List<string>();
+            foreach (var handling in handlings)
+            {
+                using var request = Requests.Create(scenario.Method, scenario.Path, scenario.Body);
+                using var response = await apps[handling].Client.SendAsync(request);
+                statuses.Add($"{handling} {(int)response.StatusCode}");
+            }
+
+            Console.WriteLine($"{scenario.Name}: {string.Join(", ", statuses)}");
         }
 
         var results = new Dictionary<(string, ErrorHandling), List<double>>();
@@ -134,11 +150,7 @@ internal static class LoadComparison
         {
             while (stopwatch.Elapsed < duration)
             {
-                using var request = new HttpRequestMessage(scenario.Method, scenario.Path);
-                if (scenario.Body is not null)
-                {
-                    request.Content = Requests.Json(scenario.Body);
-                }
+                using var request = Requests.Create(scenario.Method, scenario.Path, scenario.Body);
 
                 using var response = await client.SendAsync(request);
                 await response.Content.ReadAsByteArrayAsync();

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -136,16 +135,7 @@ public sealed class DocumentTests : IAsyncLifetime
     [MemberData(nameof(Generators))]
     public void Document_MatchesGoldenFile(string generator)
     {
-        var actual = Normalize(Text(generator));
-        var path = GoldenPath(generator + ".json");
-        if (Environment.GetEnvironmentVariable("DEFENDER_UPDATE_GOLDEN") == "1")
-        {
-            File.WriteAllText(path, actual);
-        }
-
-        Assert.True(File.Exists(path), $"Missing golden file {path}: run the tests once with DEFENDER_UPDATE_GOLDEN=1 and review the file.");
-        var expected = File.ReadAllText(path).ReplaceLineEndings("\n");
-        Assert.Equal(expected, actual);
+        GoldenFile.AssertJsonMatches($"test/Defender.ErrorMiddleware.OpenApi.Tests/Golden/{generator}.json", Text(generator));
     }
 
     /// <summary>"path method" -> the operation's 4xx/5xx responses.</summary>
@@ -168,13 +158,4 @@ public sealed class DocumentTests : IAsyncLifetime
 
         return result;
     }
-
-    private static string Normalize(string json)
-    {
-        var options = new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-        return JsonNode.Parse(json)!.ToJsonString(options).ReplaceLineEndings("\n") + "\n";
-    }
-
-    private static string GoldenPath(string name, [CallerFilePath] string source = "") =>
-        Path.Combine(Path.GetDirectoryName(source)!, "Golden", name);
 }

@@ -21,13 +21,17 @@ internal static class TestApi
     internal const string OpenApiPath = "/openapi/v1.json";
     internal const string SwaggerPath = "/swagger/v1/swagger.json";
 
-    internal static async Task<WebApplication> StartAsync(Action<WebApplication>? map = null)
+    internal static async Task<WebApplication> StartAsync(Action<WebApplication>? map = null, Action<DefenderErrorOptions>? configure = null)
     {
         // A fixed name: it becomes the operations' tag, and the golden files must not depend on the test runner.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ApplicationName = typeof(TestApi).Assembly.GetName().Name });
         builder.WebHost.UseTestServer();
         builder.Logging.ClearProviders();
-        builder.Services.AddDefenderErrors(o => o.AddErrorCode("ActiveRequestAlreadyExists", 400, "An active request already exists."));
+        builder.Services.AddDefenderErrors(o =>
+        {
+            o.AddErrorCode("ActiveRequestAlreadyExists", 400, "An active request already exists.");
+            configure?.Invoke(o);
+        });
         builder.Services.AddAuthentication();
         builder.Services.AddAuthorization();
         builder.Services.AddControllers().AddApplicationPart(typeof(TestApi).Assembly);

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Defender.ErrorMiddleware;
@@ -95,20 +94,8 @@ public sealed class SwaggerGenTests : IAsyncLifetime
     [Fact]
     public void Document_MatchesGoldenFile()
     {
-        var options = new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-        var actual = JsonNode.Parse(_text)!.ToJsonString(options).ReplaceLineEndings("\n") + "\n";
-        var path = GoldenPath("swagger.json");
-        if (Environment.GetEnvironmentVariable("DEFENDER_UPDATE_GOLDEN") == "1")
-        {
-            File.WriteAllText(path, actual);
-        }
-
-        Assert.True(File.Exists(path), $"Missing golden file {path}: run the tests once with DEFENDER_UPDATE_GOLDEN=1 and review the file.");
-        Assert.Equal(File.ReadAllText(path).ReplaceLineEndings("\n"), actual);
+        GoldenFile.AssertJsonMatches("test/Defender.ErrorMiddleware.Swashbuckle.Tests/Golden/swagger.json", _text);
     }
-
-    private static string GoldenPath(string name, [CallerFilePath] string source = "") =>
-        Path.Combine(Path.GetDirectoryName(source)!, "Golden", name);
 }
 
 [ApiController]

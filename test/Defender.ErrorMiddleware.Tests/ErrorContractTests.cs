@@ -52,7 +52,7 @@ public sealed class ErrorContractTests
         await using var app = await StartAsync();
         var (_, status, message) = Cases[code];
 
-        var target = await TestApp.AssertErrorAsync(await app.Client.GetAsync($"/throw/{code}"), status, code.ToString(), message);
+        var target = await DefenderEnvelope.AssertErrorAsync(await app.Client.GetAsync($"/throw/{code}"), status, code.ToString(), message);
 
         var entry = Assert.Single(app.Logs.FromDefender);
         Assert.Equal(target, entry.State["Target"]);
@@ -82,7 +82,7 @@ public sealed class ErrorContractTests
         await using var app = await StartAsync();
         var (_, status, message) = Cases[code];
 
-        var target = await TestApp.AssertErrorAsync(await app.Client.GetAsync($"/result/{code}"), status, code.ToString(), message);
+        var target = await DefenderEnvelope.AssertErrorAsync(await app.Client.GetAsync($"/result/{code}"), status, code.ToString(), message);
 
         var entry = Assert.Single(app.Logs.FromDefender);
         Assert.Equal(target, entry.State["Target"]);
@@ -97,7 +97,7 @@ public sealed class ErrorContractTests
         {
             var response = await app.Client.GetAsync(i % 2 == 0 ? "/throw/ResourceNotFound" : "/result/InvalidInput");
             var body = await response.Content.ReadAsStringAsync();
-            targets.Add(TestApp.AssertEnvelope(body, i % 2 == 0 ? "ResourceNotFound" : "InvalidInput",
+            targets.Add(DefenderEnvelope.AssertBody(body, i % 2 == 0 ? "ResourceNotFound" : "InvalidInput",
                 i % 2 == 0 ? "Machine 123123123 was not found" : "Invalid input abc."));
         }
 
@@ -116,7 +116,7 @@ public sealed class ErrorContractTests
         var response = await app.Client.GetAsync("/boom");
         var body = await response.Content.ReadAsStringAsync();
 
-        var target = await TestApp.AssertErrorAsync(response, HttpStatusCode.InternalServerError, "InternalServerError", "");
+        var target = await DefenderEnvelope.AssertErrorAsync(response, HttpStatusCode.InternalServerError, "InternalServerError", "");
         Assert.DoesNotContain("hunter2", body, StringComparison.Ordinal);
         Assert.DoesNotContain("InvalidOperationException", body, StringComparison.Ordinal);
         var entry = Assert.Single(app.Logs.FromDefender);
@@ -130,11 +130,11 @@ public sealed class ErrorContractTests
     {
         await using var app = await StartAsync(o => o.MessagePreset = DefenderMessagePreset.MicrosoftThreatProtection);
 
-        await TestApp.AssertErrorAsync(await app.Client.GetAsync("/throw/Unauthorized"), HttpStatusCode.Unauthorized, "Unauthorized",
+        await DefenderEnvelope.AssertErrorAsync(await app.Client.GetAsync("/throw/Unauthorized"), HttpStatusCode.Unauthorized, "Unauthorized",
             "Unauthorized (usually invalid or expired authorization header).");
-        await TestApp.AssertErrorAsync(await app.Client.GetAsync("/throw/Forbidden"), HttpStatusCode.Forbidden, "Forbidden",
+        await DefenderEnvelope.AssertErrorAsync(await app.Client.GetAsync("/throw/Forbidden"), HttpStatusCode.Forbidden, "Forbidden",
             "Forbidden (valid token but insufficient permission for the action).");
-        await TestApp.AssertErrorAsync(await app.Client.GetAsync("/throw/InternalServerError"), HttpStatusCode.InternalServerError,
+        await DefenderEnvelope.AssertErrorAsync(await app.Client.GetAsync("/throw/InternalServerError"), HttpStatusCode.InternalServerError,
             "InternalServerError", "No error message, retry the operation or contact us if it does not get resolved.");
     }
 
@@ -143,9 +143,9 @@ public sealed class ErrorContractTests
     {
         await using var app = await StartAsync(o => o.SetDefaultMessage(DefenderErrorCode.InternalServerError, "Something went wrong. Quote the target."));
 
-        await TestApp.AssertErrorAsync(await app.Client.GetAsync("/throw/InternalServerError"), HttpStatusCode.InternalServerError,
+        await DefenderEnvelope.AssertErrorAsync(await app.Client.GetAsync("/throw/InternalServerError"), HttpStatusCode.InternalServerError,
             "InternalServerError", "Something went wrong. Quote the target.");
-        await TestApp.AssertErrorAsync(await app.Client.GetAsync("/throw/ResourceNotFound"), HttpStatusCode.NotFound,
+        await DefenderEnvelope.AssertErrorAsync(await app.Client.GetAsync("/throw/ResourceNotFound"), HttpStatusCode.NotFound,
             "ResourceNotFound", "Machine 123123123 was not found");
     }
 
@@ -162,11 +162,11 @@ public sealed class ErrorContractTests
             },
             o => o.AddErrorCode("ActiveRequestAlreadyExists", 400, "An active request already exists."));
 
-        await TestApp.AssertErrorAsync(await app.Client.GetAsync("/active"), HttpStatusCode.BadRequest,
+        await DefenderEnvelope.AssertErrorAsync(await app.Client.GetAsync("/active"), HttpStatusCode.BadRequest,
             "ActiveRequestAlreadyExists", "Machine 42 already has an active live response session.");
-        await TestApp.AssertErrorAsync(await app.Client.GetAsync("/throttled"), HttpStatusCode.TooManyRequests,
+        await DefenderEnvelope.AssertErrorAsync(await app.Client.GetAsync("/throttled"), HttpStatusCode.TooManyRequests,
             "TooManyRequests", "Too many requests. Retry after the time the Retry-After header gives.");
-        await TestApp.AssertErrorAsync(await app.Client.GetAsync("/unknown"), HttpStatusCode.InternalServerError, "InternalServerError", "");
+        await DefenderEnvelope.AssertErrorAsync(await app.Client.GetAsync("/unknown"), HttpStatusCode.InternalServerError, "InternalServerError", "");
         Assert.Contains(app.Logs.FromDefender, e => e.EventId.Name == "DefenderUnknownCode" && (string?)e.State["ErrorCode"] == "NoSuchCode");
     }
 

@@ -33,9 +33,9 @@ public sealed class ExceptionMappingTests
                 o.Map<Exception>((context, ex) => ex is ArgumentException ? DefenderError.InvalidInput(context.Request.Path) : null);
             });
 
-        await TestApp.AssertErrorAsync(await app.Client.GetAsync("/derived"), HttpStatusCode.NotFound, "ResourceNotFound", "Machine 42 was not found");
-        await TestApp.AssertErrorAsync(await app.Client.GetAsync("/base"), HttpStatusCode.NotFound, "NotFound", "General Not Found error message.");
-        await TestApp.AssertErrorAsync(await app.Client.GetAsync("/arg"), HttpStatusCode.BadRequest, "InvalidInput", "Invalid input /arg.");
+        await DefenderEnvelope.AssertErrorAsync(await app.Client.GetAsync("/derived"), HttpStatusCode.NotFound, "ResourceNotFound", "Machine 42 was not found");
+        await DefenderEnvelope.AssertErrorAsync(await app.Client.GetAsync("/base"), HttpStatusCode.NotFound, "NotFound", "General Not Found error message.");
+        await DefenderEnvelope.AssertErrorAsync(await app.Client.GetAsync("/arg"), HttpStatusCode.BadRequest, "InvalidInput", "Invalid input /arg.");
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed class ExceptionMappingTests
             a => a.MapGet("/x", string () => throw new TimeoutException("db")),
             o => o.Map<TimeoutException>((_, _) => null));
 
-        await TestApp.AssertErrorAsync(await app.Client.GetAsync("/x"), HttpStatusCode.InternalServerError, "InternalServerError", "");
+        await DefenderEnvelope.AssertErrorAsync(await app.Client.GetAsync("/x"), HttpStatusCode.InternalServerError, "InternalServerError", "");
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class ExceptionMappingTests
             a => a.MapGet("/x", string () => throw new FormatException("original")),
             o => o.Map<FormatException>(_ => throw new InvalidOperationException("mapping bug")));
 
-        var target = await TestApp.AssertErrorAsync(await app.Client.GetAsync("/x"), HttpStatusCode.InternalServerError, "InternalServerError", "");
+        var target = await DefenderEnvelope.AssertErrorAsync(await app.Client.GetAsync("/x"), HttpStatusCode.InternalServerError, "InternalServerError", "");
 
         var logs = app.Logs.FromDefender.ToList();
         Assert.Contains(logs, e => e.EventId.Name == "DefenderMappingFailed" && e.Exception?.Message == "mapping bug");
@@ -103,7 +103,7 @@ public sealed class ExceptionMappingTests
         // The built-in middleware adds its own no-cache headers when the response starts; no-store stays.
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Contains("no-store", response.Headers.CacheControl?.ToString(), StringComparison.Ordinal);
-        var target = TestApp.AssertEnvelope(await response.Content.ReadAsStringAsync(), "DisabledFeature", "Tenant feature is not enabled.");
+        var target = DefenderEnvelope.AssertBody(await response.Content.ReadAsStringAsync(), "DisabledFeature", "Tenant feature is not enabled.");
 
         Assert.Equal(target, Assert.Single(app.Logs.FromDefender).State["Target"]);
     }
@@ -122,7 +122,7 @@ public sealed class ExceptionMappingTests
         await using var app = await TestApp.StartAsync(a => a.MapGet("/x", string () => throw new DefenderException(DefenderError.InvalidUrl("nope"))));
 
         var response = await app.Client.GetAsync("/x");
-        var target = TestApp.AssertEnvelope(await response.Content.ReadAsStringAsync(), "InvalidUrl", "URL nope is invalid.");
+        var target = DefenderEnvelope.AssertBody(await response.Content.ReadAsStringAsync(), "InvalidUrl", "URL nope is invalid.");
 
         Activity activity;
         lock (stopped)

@@ -9,7 +9,7 @@ namespace Defender.ErrorMiddleware.Tests;
 public sealed class GeneratedDocsTests
 {
     [Fact]
-    public void ErrorCodesDoc_MatchesCatalog() => RepositoryFiles.AssertMatches("docs/error-codes.md", Render());
+    public void ErrorCodesDoc_MatchesCatalog() => GoldenFile.AssertMatches("docs/error-codes.md", Render());
 
     internal static string Render()
     {

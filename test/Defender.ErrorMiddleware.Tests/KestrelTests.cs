@@ -82,7 +82,7 @@ public sealed class KestrelTests
             kestrel: true);
 
         using var big = new StringContent(new string('x', 10_000), Encoding.UTF8, "text/plain");
-        await TestApp.AssertErrorAsync(await app.Client.PostAsync("/upload", big), HttpStatusCode.RequestEntityTooLarge,
+        await DefenderEnvelope.AssertErrorAsync(await app.Client.PostAsync("/upload", big), HttpStatusCode.RequestEntityTooLarge,
             "InvalidRequestBody", "The request body is too large.");
 
         using var small = new StringContent("hello", Encoding.UTF8, "text/plain");
@@ -101,14 +101,14 @@ public sealed class KestrelTests
                 a.MapGet("/unregistered", () => DefenderResults.Error(new DefenderError("NoSuchCode", "x")));
                 a.MapGet("/boom", string () => throw new InvalidOperationException("server fault"));
             },
-            configureServices: s => s.AddLogging(l => l.AddProvider(new ThrowingLoggerProvider())),
+            configureServices: s => s.AddLogging(l => l.AddProvider(new ThrowingLogProvider())),
             kestrel: true);
 
         for (var i = 0; i < 3; i++)
         {
-            await TestApp.AssertErrorAsync(await app.Client.GetAsync("/x"), HttpStatusCode.NotFound, "ResourceNotFound", "Machine 1 was not found");
-            await TestApp.AssertErrorAsync(await app.Client.GetAsync("/unregistered"), HttpStatusCode.InternalServerError, "InternalServerError", "");
-            await TestApp.AssertErrorAsync(await app.Client.GetAsync("/boom"), HttpStatusCode.InternalServerError, "InternalServerError", "");
+            await DefenderEnvelope.AssertErrorAsync(await app.Client.GetAsync("/x"), HttpStatusCode.NotFound, "ResourceNotFound", "Machine 1 was not found");
+            await DefenderEnvelope.AssertErrorAsync(await app.Client.GetAsync("/unregistered"), HttpStatusCode.InternalServerError, "InternalServerError", "");
+            await DefenderEnvelope.AssertErrorAsync(await app.Client.GetAsync("/boom"), HttpStatusCode.InternalServerError, "InternalServerError", "");
         }
     }
 
@@ -128,7 +128,7 @@ public sealed class KestrelTests
         Assert.StartsWith("HTTP/1.1 404 Not Found\r\n", raw, StringComparison.Ordinal);
         Assert.Contains("\r\nContent-Type: application/json; charset=utf-8\r\n", raw, StringComparison.Ordinal);
         var body = raw[(raw.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
-        TestApp.AssertEnvelope(body, "NotFound", "General Not Found error message.");
+        DefenderEnvelope.AssertBody(body, "NotFound", "General Not Found error message.");
     }
 
     [Fact]
@@ -167,7 +167,7 @@ public sealed class KestrelTests
         await using var app = await TestApp.StartAsync(
             a => a.MapGet("/timeout", string () => throw new OperationCanceledException("a server-side timeout")), kestrel: true);
 
-        await TestApp.AssertErrorAsync(await app.Client.GetAsync("/timeout"), HttpStatusCode.InternalServerError, "InternalServerError", "");
+        await DefenderEnvelope.AssertErrorAsync(await app.Client.GetAsync("/timeout"), HttpStatusCode.InternalServerError, "InternalServerError", "");
         Assert.Equal(LogLevel.Error, Assert.Single(app.Logs.FromDefender).Level);
     }
 
@@ -213,27 +213,5 @@ public sealed class KestrelTests
         }
 
         throw new Xunit.Sdk.XunitException("The expected log entry never came.");
-    }
-
-    private sealed class ThrowingLoggerProvider : ILoggerProvider
-    {
-        // Only the middleware's own category throws: the host must still start and the error path must survive it.
-        public ILogger CreateLogger(string categoryName) =>
-            categoryName == "Defender.ErrorMiddleware" ? new ThrowingLogger() : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class ThrowingLogger : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                throw new InvalidOperationException("log sink down");
-        }
     }
 }

@@ -21,7 +21,7 @@ public sealed class StatusCodeTests
     {
         await using var app = await TestApp.StartAsync(a => a.MapGet("/known", () => "ok"));
 
-        var target = await TestApp.AssertErrorAsync(await app.Client.GetAsync("/api/nothing/here"), HttpStatusCode.NotFound,
+        var target = await DefenderEnvelope.AssertErrorAsync(await app.Client.GetAsync("/api/nothing/here"), HttpStatusCode.NotFound,
             "NotFound", "General Not Found error message.");
 
         Assert.Equal(target, Assert.Single(app.Logs.FromDefender).State["Target"]);
@@ -34,7 +34,7 @@ public sealed class StatusCodeTests
 
         var response = await app.Client.DeleteAsync("/only-get");
 
-        await TestApp.AssertErrorAsync(response, HttpStatusCode.MethodNotAllowed, "BadRequest", "The HTTP method is not allowed for this resource.");
+        await DefenderEnvelope.AssertErrorAsync(response, HttpStatusCode.MethodNotAllowed, "BadRequest", "The HTTP method is not allowed for this resource.");
         Assert.Equal(["GET"], response.Content.Headers.Allow);
     }
 
@@ -45,7 +45,7 @@ public sealed class StatusCodeTests
 
         var response = await app.Client.GetAsync("/secure");
 
-        await TestApp.AssertErrorAsync(response, HttpStatusCode.Unauthorized, "Unauthorized", "Unauthorized");
+        await DefenderEnvelope.AssertErrorAsync(response, HttpStatusCode.Unauthorized, "Unauthorized", "Unauthorized");
         Assert.Equal("Bearer realm=\"test\"", response.Headers.WwwAuthenticate.ToString());
     }
 
@@ -56,7 +56,7 @@ public sealed class StatusCodeTests
         using var request = new HttpRequestMessage(HttpMethod.Get, "/admin");
         request.Headers.Authorization = new("Bearer", "reader");
 
-        await TestApp.AssertErrorAsync(await app.Client.SendAsync(request), HttpStatusCode.Forbidden, "Forbidden", "Forbidden");
+        await DefenderEnvelope.AssertErrorAsync(await app.Client.SendAsync(request), HttpStatusCode.Forbidden, "Forbidden", "Forbidden");
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class StatusCodeTests
 
         var response = await app.Client.SendAsync(request);
 
-        await TestApp.AssertErrorAsync(response, HttpStatusCode.NotFound, "ResourceNotFound", "Machine 7 was not found");
+        await DefenderEnvelope.AssertErrorAsync(response, HttpStatusCode.NotFound, "ResourceNotFound", "Machine 7 was not found");
         Assert.Equal(["http://localhost:5173"], response.Headers.GetValues("Access-Control-Allow-Origin"));
         Assert.Equal(["x-ms-error-code"], response.Headers.GetValues("Access-Control-Expose-Headers"));
         Assert.False(response.Headers.Contains("X-Half-Built"));
@@ -117,7 +117,7 @@ public sealed class StatusCodeTests
     {
         await using var app = await TestApp.StartAsync(a => a.MapGet("/status", () => Results.StatusCode(status)));
 
-        await TestApp.AssertErrorAsync(await app.Client.GetAsync("/status"), (HttpStatusCode)status, code, message);
+        await DefenderEnvelope.AssertErrorAsync(await app.Client.GetAsync("/status"), (HttpStatusCode)status, code, message);
     }
 
     [Fact]
@@ -127,7 +127,7 @@ public sealed class StatusCodeTests
             a => a.MapGet("/gone", () => Results.StatusCode(410)),
             o => o.StatusCodeErrors[410] = new DefenderError(DefenderErrorCode.ResourceNotFound, "The resource is gone."));
 
-        await TestApp.AssertErrorAsync(await app.Client.GetAsync("/gone"), HttpStatusCode.Gone, "ResourceNotFound",
+        await DefenderEnvelope.AssertErrorAsync(await app.Client.GetAsync("/gone"), HttpStatusCode.Gone, "ResourceNotFound",
             "The resource is gone.");
     }
 
@@ -203,7 +203,7 @@ public sealed class CharsetTests
 
         var entry = app.Logs.FromDefender.FirstOrDefault();
         Assert.True(response.StatusCode == HttpStatusCode.UnsupportedMediaType, entry?.Exception?.ToString());
-        await TestApp.AssertErrorAsync(response, HttpStatusCode.UnsupportedMediaType, "InvalidRequestBody",
+        await DefenderEnvelope.AssertErrorAsync(response, HttpStatusCode.UnsupportedMediaType, "InvalidRequestBody",
             "The request body's charset nonsense is not supported; send UTF-8 JSON.");
     }
 }

@@ -1,4 +1,7 @@
+using System.Reflection;
 using Microsoft.AspNetCore.Mvc.ApiExplorer;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
+using Microsoft.AspNetCore.OData.Results;
 using Microsoft.AspNetCore.Mvc.Controllers;
 using Microsoft.AspNetCore.OData.Routing.Controllers;
 
@@ -8,9 +11,10 @@ namespace Defender.ErrorMiddleware.OData.Internal;
 /// Keeps the library's types out of OpenAPI documents: an <c>ODataQueryOptions&lt;T&gt;</c> parameter (the request, its
 /// user, the EDM model…) is not a parameter clients send, so it is removed and the operation gets
 /// <see cref="DefenderODataQueryMetadata"/> instead ($filter, $top… with their limits); the library's <c>$metadata</c> and
-/// service-document actions, which answer CSDL and EDM objects, are left out of the documents.
+/// service-document actions, which answer CSDL and EDM objects, are left out of the documents; a <c>SingleResult&lt;T&gt;</c>
+/// response is documented as the <c>T</c> it is written as.
 /// </summary>
-internal sealed class DefenderODataApiDescriptionProvider(ODataLimits limits) : IApiDescriptionProvider
+internal sealed class DefenderODataApiDescriptionProvider(ODataLimits limits, IModelMetadataProvider modelMetadata) : IApiDescriptionProvider
 {
     /// <summary>After MVC's (-1000) and the minimal APIs' (-1100) providers, which create the descriptions.</summary>
     public int Order => 1000;
@@ -39,6 +43,20 @@ internal sealed class DefenderODataApiDescriptionProvider(ODataLimits limits) : 
                 {
                     entityType = type;
                     parameters.RemoveAt(p);
+                }
+            }
+
+            // A minimal API's ODataQueryOptions<T> parameter binds itself (BindAsync), so ApiExplorer does not list it: the handler says.
+            entityType ??= description.ActionDescriptor.EndpointMetadata.OfType<MethodInfo>().FirstOrDefault()?.GetParameters()
+                .Select(p => DefenderODataApplicationModelProvider.QueryOptionsEntityType(p.ParameterType)).FirstOrDefault(t => t is not null);
+
+            // SingleResult<T> (a key lookup under [EnableQuery]) is written as the entity itself.
+            foreach (var response in description.SupportedResponseTypes)
+            {
+                if (response.Type is { IsGenericType: true } type && type.GetGenericTypeDefinition() == typeof(SingleResult<>))
+                {
+                    response.Type = type.GetGenericArguments()[0];
+                    response.ModelMetadata = modelMetadata.GetMetadataForType(response.Type);
                 }
             }
 

@@ -56,52 +56,55 @@ internal static class ODataErrors
     /// The ODataError for a failure of an OData query, or <see langword="null"/> when the exception is not one (a database
     /// that is down, a cancelled request, a bug in application code: those stay server errors):
     /// the library's <see cref="ODataException"/> (also wrapped in a <see cref="TargetInvocationException"/>) with its reason;
-    /// EF Core refusing the query (it cannot translate it, or the provider cannot run it: SQLite and <c>DateTimeOffset</c>
-    /// ordering); any other exception thrown by the OData libraries themselves while they apply the query. Recognised by
-    /// shape, without a reference to EF Core.
+    /// EF Core or its provider refusing the query; any other exception thrown by the OData libraries themselves while they
+    /// apply the query. Recognised by where it was thrown, without a reference to EF Core.
     /// </summary>
     internal static DefenderError? Classify(Exception exception)
     {
-        var current = exception;
-        while (current is TargetInvocationException { InnerException: { } inner })
-        {
-            current = inner;
-        }
-
-        switch (current)
-        {
-            case ODataException odata:
-                return FromException(odata);
-            case OperationCanceledException or DbException:
-                return null;
-            case InvalidOperationException e when e.Message.Contains("could not be translated", StringComparison.Ordinal)
-                || e.Message.Contains("evaluate a LINQ query parameter expression", StringComparison.Ordinal):
-                // EF Core cannot translate the query, or cannot evaluate a part made of literals (substring('abc', 5)).
-                return DefenderError.ODataError(DataSourceReason);
-            case NotSupportedException e when e.Source?.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal) == true:
-                return DefenderError.ODataError(DataSourceReason);
-            default:
-                return ThrownByODataLibrary(exception, current) ? DefenderError.ODataError(LibraryReason) : null;
-        }
-    }
-
-    /// <summary>
-    /// Whether the nearest frame outside the .NET libraries, from where the exception was thrown, is the OData libraries'.
-    /// A wrapped exception may have only .NET frames (a literal evaluated by reflection: <c>substring('abc', 5)</c>); then
-    /// the wrapper's frames decide.
-    /// </summary>
-    private static bool ThrownByODataLibrary(Exception outer, Exception innermost)
-    {
         var chain = new List<Exception>();
-        for (Exception? e = outer; e is not null && chain.Count < 8; e = e.InnerException)
+        for (Exception? e = exception; e is not null && chain.Count < 8; e = e.InnerException)
         {
             chain.Add(e);
-            if (ReferenceEquals(e, innermost))
+        }
+
+        foreach (var e in chain)
+        {
+            if (e is ODataException odata)
             {
-                break;
+                return FromException(odata);
+            }
+
+            if (e is OperationCanceledException or DbException or ObjectDisposedException || e.Message.Contains("second operation", StringComparison.Ordinal))
+            {
+                // A cancelled request, a database that is down, a DbContext used concurrently: not the client's query.
+                return null;
             }
         }
 
+        return FirstForeignAssembly(chain) switch
+        {
+            // EF Core or its provider refusing this query: it cannot translate it ("could not be translated", "requires the
+            // SQL APPLY operation, which is not supported on SQLite"), cannot evaluate a literal part (substring('abc', 5)),
+            // or cannot send a value ("Cannot store 'NaN' values").
+            { } assembly when IsDataAccess(assembly) => DefenderError.ODataError(DataSourceReason),
+            { } assembly when IsODataLibrary(assembly) => DefenderError.ODataError(LibraryReason),
+            _ => null,
+        };
+    }
+
+    private static bool IsDataAccess(string assembly) =>
+        assembly.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal) || assembly.StartsWith("Microsoft.Data.", StringComparison.Ordinal)
+        || assembly.StartsWith("Npgsql", StringComparison.Ordinal);
+
+    private static bool IsODataLibrary(string assembly) =>
+        assembly.StartsWith("Microsoft.OData.", StringComparison.Ordinal) || assembly.StartsWith("Microsoft.AspNetCore.OData", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The assembly of the nearest frame outside the .NET libraries from where the root cause was thrown. The root cause may
+    /// have only .NET frames (a literal evaluated by reflection, a serializer's wrapper); then its wrappers' frames decide.
+    /// </summary>
+    private static string? FirstForeignAssembly(List<Exception> chain)
+    {
         for (var i = chain.Count - 1; i >= 0; i--)
         {
             foreach (var frame in new StackTrace(chain[i], fNeedFileInfo: false).GetFrames())
@@ -112,11 +115,11 @@ internal static class ODataErrors
                     continue;
                 }
 
-                return assembly.StartsWith("Microsoft.OData.", StringComparison.Ordinal) || assembly.StartsWith("Microsoft.AspNetCore.OData", StringComparison.Ordinal);
+                return assembly;
             }
         }
 
-        return false;
+        return null;
     }
 
     /// <summary>An OData endpoint, or a request that sends system query options.</summary>

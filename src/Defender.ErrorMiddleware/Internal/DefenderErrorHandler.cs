@@ -4,6 +4,7 @@ using Defender.ErrorMiddleware.Catalog;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -13,19 +14,23 @@ namespace Defender.ErrorMiddleware.Internal;
 internal sealed class DefenderErrorHandler
 {
     private readonly DefenderErrorWriter _writer;
+    private readonly DefenderDiagnostics _diagnostics;
     private readonly ExceptionMapping[] _mappings;
     private readonly bool _handleStatusCodes;
     private readonly bool _validateRequests;
 
-    public DefenderErrorHandler(DefenderErrorWriter writer, IOptions<DefenderErrorOptions> options)
+    public DefenderErrorHandler(DefenderErrorWriter writer, DefenderDiagnostics diagnostics, IOptions<DefenderErrorOptions> options)
     {
         _writer = writer;
+        _diagnostics = diagnostics;
         _mappings = [.. options.Value.Mappings];
         _handleStatusCodes = options.Value.HandleStatusCodes;
         _validateRequests = options.Value.ValidateRequests;
     }
 
     internal DefenderErrorWriter Writer => _writer;
+
+    internal DefenderDiagnostics Diagnostics => _diagnostics;
 
     /// <summary>True when a finished response is an error status with no body that should get the envelope.</summary>
     internal bool NeedsStatusCodeBody(HttpContext context)
@@ -38,8 +43,9 @@ internal sealed class DefenderErrorHandler
             && response.ContentLength is null or 0
             && string.IsNullOrEmpty(response.ContentType)
             && context.Features.Get<IStatusCodePagesFeature>() is not { Enabled: false }
+            && context.GetEndpoint()?.Metadata.GetMetadata<ISkipStatusCodePagesMetadata>() is null
             // A client that went away mid-request (often mid-body) made the status; there is nobody to answer.
-            && !context.RequestAborted.IsCancellationRequested;
+            && !IsClientGone(context);
     }
 
     internal Task WriteStatusCodeBodyAsync(HttpContext context)
@@ -54,12 +60,8 @@ internal sealed class DefenderErrorHandler
         var exception = edi.SourceException;
         if (IsClientAbort(context, exception))
         {
-            _writer.ReportRequestAborted(context);
-            if (!context.Response.HasStarted)
-            {
-                context.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;
-            }
-
+            AbortForClient(context);
+            _diagnostics.Aborted(exception);
             return;
         }
 
@@ -72,12 +74,14 @@ internal sealed class DefenderErrorHandler
         if (decision == ExceptionMappingKind.Rethrow)
         {
             _writer.ReportRethrow(context, exception);
+            _diagnostics.Unhandled(context, exception);
             edi.Throw();
         }
 
         if (context.Response.HasStarted)
         {
             _writer.ReportResponseStarted(context, error, exception);
+            _diagnostics.Skipped(context, exception);
             return;
         }
 
@@ -100,8 +104,11 @@ internal sealed class DefenderErrorHandler
 #pragma warning restore CA1031
         {
             _writer.ReportWriteFailed(writeException);
+            _diagnostics.Unhandled(context, exception);
             edi.Throw();
         }
+
+        _diagnostics.Handled(context, exception);
     }
 
     /// <summary>Maps an exception to the error the client receives.</summary>
@@ -191,7 +198,55 @@ internal sealed class DefenderErrorHandler
         }
     }
 
-    private static bool IsClientAbort(HttpContext context, Exception exception) =>
-        (exception is OperationCanceledException or IOException or ConnectionResetException)
-        && context.RequestAborted.IsCancellationRequested;
+    /// <summary>
+    /// The client went away: the request was aborted, or the client reset the connection — which a body read reports
+    /// before the server has noticed the connection is gone.
+    /// </summary>
+    internal static bool IsClientAbort(HttpContext context, Exception exception) =>
+        exception is ConnectionResetException || exception.InnerException is ConnectionResetException
+        || exception is BadHttpRequestException { StatusCode: StatusCodes.Status400BadRequest, Message: UnexpectedEndOfRequestContent }
+        || ((exception is OperationCanceledException or IOException) && context.RequestAborted.IsCancellationRequested);
+
+    /// <summary>
+    /// Records that the client is gone and aborts the request. Kestrel signals <see cref="HttpContext.RequestAborted"/> on the
+    /// thread pool, later than a binder that swallowed the failed read sets its bare 400, so the mark is what is checked.
+    /// </summary>
+    internal static void MarkClientGone(HttpContext context)
+    {
+        if (context.Features.Get<ClientGoneFeature>() is null)
+        {
+            context.Features.Set(ClientGoneFeature.Instance);
+            context.Abort();
+        }
+    }
+
+    internal static bool IsClientGone(HttpContext context) =>
+        context.RequestAborted.IsCancellationRequested || context.Features.Get<ClientGoneFeature>() is not null;
+
+    private sealed class ClientGoneFeature
+    {
+        internal static readonly ClientGoneFeature Instance = new();
+    }
+
+    /// <summary>
+    /// Kestrel's text (it has no public reason code) for a body that ended (FIN) before its Content-Length: the client
+    /// stopped sending, and Kestrel has already closed the connection's output, so nobody can be answered.
+    /// </summary>
+    private const string UnexpectedEndOfRequestContent = "Unexpected end of request content.";
+
+    /// <summary>
+    /// Nothing is written for a client that is gone. Aborting the request tells the server so too; otherwise it would answer
+    /// and drain a body the client never sends (a reset read leaves Kestrel's body reader mid-read, and its drain then
+    /// logs an Error).
+    /// </summary>
+    internal void AbortForClient(HttpContext context)
+    {
+        _writer.ReportRequestAborted(context);
+        if (!context.Response.HasStarted)
+        {
+            context.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;
+        }
+
+        MarkClientGone(context);
+    }
 }

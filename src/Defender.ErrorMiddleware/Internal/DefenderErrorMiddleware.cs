@@ -25,7 +25,7 @@ internal sealed class DefenderErrorMiddleware
 
     public Task InvokeAsync(HttpContext context)
     {
-        if (_preflight is not null && _preflight.GetPlan(context) is { } plan)
+        if (_preflight is not null && _preflight.BeginInspection(context) is { } plan)
         {
             return PreflightAsync(context, plan);
         }

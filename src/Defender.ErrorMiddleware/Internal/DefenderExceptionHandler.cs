@@ -15,6 +15,13 @@ internal sealed class DefenderExceptionHandler : IExceptionHandler
 
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        // ASP.NET Core recognizes an abort only once the request is marked aborted; a reset body read can arrive first.
+        if (DefenderErrorHandler.IsClientAbort(httpContext, exception))
+        {
+            _handler.AbortForClient(httpContext);
+            return true;
+        }
+
         var decision = _handler.Classify(httpContext, exception, out var error, out var statusOverride);
         if (decision != ExceptionMappingKind.Map || httpContext.Response.HasStarted)
         {
@@ -22,6 +29,9 @@ internal sealed class DefenderExceptionHandler : IExceptionHandler
         }
 
         await _handler.Writer.WriteAsync(httpContext, error, exception, statusOverride, clearResponse: true);
+
+        // ASP.NET Core counts the exception itself but, for an IExceptionHandler, leaves the other signals to the handler.
+        _handler.Diagnostics.HandledByExceptionHandler(httpContext, exception);
         return true;
     }
 }

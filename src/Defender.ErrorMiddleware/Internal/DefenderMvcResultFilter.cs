@@ -76,14 +76,20 @@ internal sealed class DefenderMvcResultFilter : IAlwaysRunResultFilter, IOrdered
 internal sealed class DefenderMvcSetup : IConfigureOptions<MvcOptions>
 {
     private readonly DefenderErrorOptions _options;
+    private readonly DefenderErrorWriter _writer;
 
-    public DefenderMvcSetup(IOptions<DefenderErrorOptions> options) => _options = options.Value;
+    public DefenderMvcSetup(IOptions<DefenderErrorOptions> options, DefenderErrorWriter writer)
+    {
+        _options = options.Value;
+        _writer = writer;
+    }
 
     public void Configure(MvcOptions options)
     {
         if (_options.ConvertProblemDetails)
         {
-            options.Filters.AddService<DefenderMvcResultFilter>(DefenderMvcResultFilter.FilterOrder);
+            // An instance, not a service filter: MVC caches it in every action's filter pipeline instead of resolving it per request.
+            options.Filters.Add(new DefenderMvcResultFilter(_writer));
         }
     }
 }

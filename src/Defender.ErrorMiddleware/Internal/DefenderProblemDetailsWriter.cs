@@ -1,4 +1,6 @@
+using Defender.ErrorMiddleware.Validation;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Defender.ErrorMiddleware.Internal;
@@ -46,6 +48,13 @@ internal sealed class DefenderProblemDetailsWriter : IProblemDetailsWriter
                 error = _handler.Writer.ErrorForStatus(status);
                 statusOverride = status;
             }
+        }
+        else if (context.ProblemDetails is HttpValidationProblemDetails
+            && httpContext.RequestServices.GetService<DefenderValidationState>()?.Error is { } validationError)
+        {
+            // AddValidation()'s failure, already translated from the member that failed (DefenderValidationSetup).
+            error = validationError;
+            statusOverride = null;
         }
         else
         {

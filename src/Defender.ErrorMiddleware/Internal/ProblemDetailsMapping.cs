@@ -14,6 +14,7 @@ internal static class ProblemDetailsMapping
 {
     private static readonly ConcurrentDictionary<int, string?> DefaultTitles = new();
     private static readonly string? ValidationTitle = new HttpValidationProblemDetails().Title;
+    private static readonly RequiredAttribute Required = new();
 
     /// <summary>
     /// A problem with a status: the code the status gets (as for a bodiless response), the status kept, and the problem's
@@ -86,8 +87,7 @@ internal static class ProblemDetailsMapping
             member = member[..bracket];
         }
 
-        var required = new RequiredAttribute();
-        return message == required.FormatErrorMessage(member) || message == required.FormatErrorMessage(name);
+        return message == Required.FormatErrorMessage(member) || message == Required.FormatErrorMessage(name);
     }
 
     /// <summary>Whether the title is the one the framework fills in for the status (or for validation), not the application's.</summary>

@@ -18,18 +18,18 @@ internal static class BodyScanner
     internal const string CaseHint = ": body parameters are case-sensitive.";
 
     [ThreadStatic]
-    private static List<PathSegment>? t_path;
+    private static MemberPath? t_path;
 
     /// <summary>Checks the value at the reader's current token; the reader is a copy and may be left anywhere.</summary>
     internal static bool TryFindError(Utf8JsonReader reader, BodyContract contract, bool strict, out DefenderError error)
     {
-        var path = t_path ??= new List<PathSegment>(8);
+        var path = t_path ??= new MemberPath();
         path.Clear();
         error = default;
         return Scan(ref reader, contract, strict, path, ref error);
     }
 
-    private static bool Scan(ref Utf8JsonReader reader, BodyContract contract, bool strict, List<PathSegment> path, ref DefenderError error)
+    private static bool Scan(ref Utf8JsonReader reader, BodyContract contract, bool strict, MemberPath path, ref DefenderError error)
     {
         if (!contract.NeedsScan)
         {
@@ -45,13 +45,13 @@ internal static class BodyScanner
                 var index = 0;
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    path.Add(new PathSegment(null, index++));
+                    path.PushIndex(index++);
                     if (Scan(ref reader, item, strict, path, ref error))
                     {
                         return true;
                     }
 
-                    path.RemoveAt(path.Count - 1);
+                    path.Pop();
                 }
 
                 return false;
@@ -60,13 +60,13 @@ internal static class BodyScanner
                 {
                     var key = SafeGetString(ref reader) ?? "?";
                     reader.Read();
-                    path.Add(new PathSegment(key, -1));
+                    path.PushName(key);
                     if (Scan(ref reader, value, strict, path, ref error))
                     {
                         return true;
                     }
 
-                    path.RemoveAt(path.Count - 1);
+                    path.Pop();
                 }
 
                 return false;
@@ -77,7 +77,7 @@ internal static class BodyScanner
         }
     }
 
-    private static bool ScanObject(ref Utf8JsonReader reader, BodyContract contract, bool strict, List<PathSegment> path, ref DefenderError error)
+    private static bool ScanObject(ref Utf8JsonReader reader, BodyContract contract, bool strict, MemberPath path, ref DefenderError error)
     {
         var start = reader;
         var members = contract.Members;
@@ -103,13 +103,13 @@ internal static class BodyScanner
                 var isNull = reader.TokenType == JsonTokenType.Null;
                 if (member.Value is { NeedsScan: true } nested)
                 {
-                    path.Add(new PathSegment(member.Name, -1));
+                    path.PushName(member.Name);
                     if (Scan(ref reader, nested, strict, path, ref error))
                     {
                         return true;
                     }
 
-                    path.RemoveAt(path.Count - 1);
+                    path.Pop();
                 }
                 else
                 {
@@ -143,7 +143,7 @@ internal static class BodyScanner
 
         if (strict && hasUnknown)
         {
-            error = DefenderError.InvalidInput(Join(path, SafeGetString(ref firstUnknown) ?? "?"));
+            error = DefenderError.InvalidInput(path.Join(SafeGetString(ref firstUnknown) ?? "?"));
             return true;
         }
 
@@ -209,42 +209,13 @@ internal static class BodyScanner
         return null;
     }
 
-    private static DefenderError Missing(List<PathSegment> path, string name, string? otherCase)
+    private static DefenderError Missing(MemberPath path, string name, string? otherCase)
     {
-        var error = DefenderError.MissingRequiredParameter(Join(path, name));
+        var error = DefenderError.MissingRequiredParameter(path.Join(name));
         return otherCase is null
             ? error
             : new DefenderError(DefenderErrorCode.MissingRequiredParameter,
                 error.Message + " Found '" + DefenderAttributeSupport.Sanitize(otherCase) + "'" + CaseHint);
-    }
-
-    /// <summary>The member's name, qualified by its path below the body when it is nested: <c>Indicators[2].IndicatorValue</c>.</summary>
-    private static string Join(List<PathSegment> path, string name)
-    {
-        if (path.Count == 0)
-        {
-            return name;
-        }
-
-        var builder = new StringBuilder();
-        foreach (var segment in path)
-        {
-            if (segment.Name is null)
-            {
-                builder.Append('[').Append(segment.Index.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(']');
-            }
-            else
-            {
-                if (builder.Length > 0)
-                {
-                    builder.Append('.');
-                }
-
-                builder.Append(segment.Name);
-            }
-        }
-
-        return builder.Append('.').Append(name).ToString();
     }
 
     private static string? SafeGetString(ref Utf8JsonReader reader)
@@ -259,6 +230,4 @@ internal static class BodyScanner
             return null;
         }
     }
-
-    private readonly record struct PathSegment(string? Name, int Index);
 }

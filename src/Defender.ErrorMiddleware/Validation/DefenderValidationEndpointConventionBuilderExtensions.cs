@@ -7,11 +7,14 @@ namespace Microsoft.AspNetCore.Builder;
 public static class DefenderValidationEndpointConventionBuilderExtensions
 {
     /// <summary>
-    /// Validates the endpoints' arguments with their DataAnnotations and the Defender attributes (<c>[FileHash]</c>,
-    /// <c>[IpAddress]</c>, <c>[MaxBatchSize]</c>…) and answers the first failure with the Defender envelope. Apply it to a
-    /// group (<c>app.MapGroup("/api").WithDefenderValidation()</c>) or one endpoint. Endpoints with nothing to validate are
-    /// left exactly as they were. Binding failures, malformed bodies and missing required body members need no call: they
-    /// are handled for every endpoint by <c>AddDefenderErrors()</c>.
+    /// Prefer .NET 10's <c>builder.Services.AddValidation()</c>: the framework then validates every minimal-API endpoint
+    /// (source-generated) and <c>AddDefenderErrors()</c> answers its failures with the Defender codes (<c>[FileHash]</c> →
+    /// InvalidHashValue, <c>[Required]</c> → MissingRequiredParameter…), and this call adds nothing. Without
+    /// <c>AddValidation()</c>, it validates the endpoints' arguments with their DataAnnotations and the Defender attributes
+    /// itself and answers the first failure with the envelope. Apply it to a group
+    /// (<c>app.MapGroup("/api").WithDefenderValidation()</c>) or one endpoint; endpoints with nothing to validate are left
+    /// exactly as they were. Binding failures, malformed bodies and missing required body members need neither: they are
+    /// handled for every endpoint by <c>AddDefenderErrors()</c>. See docs/validation.md.
     /// </summary>
     /// <typeparam name="TBuilder">The endpoint convention builder.</typeparam>
     /// <param name="builder">The endpoint or group.</param>

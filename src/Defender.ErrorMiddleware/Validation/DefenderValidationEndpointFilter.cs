@@ -3,6 +3,11 @@ using System.Reflection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Validation;
+
+// ValidationOptions.Resolvers is experimental in .NET 10; reading its count is how the framework itself decides.
+#pragma warning disable ASP0029
 
 namespace Defender.ErrorMiddleware.Validation;
 
@@ -15,8 +20,11 @@ internal static class DefenderValidationEndpointFilter
     internal static EndpointFilterDelegate Create(EndpointFilterFactoryContext context, EndpointFilterDelegate next)
     {
         var validators = context.ApplicationServices.GetService<RequestValidators>();
-        if (validators is not { Enabled: true })
+        if (validators is not { Enabled: true }
+            || context.ApplicationServices.GetService<IOptions<ValidationOptions>>()?.Value.Resolvers.Count > 0)
         {
+            // With AddValidation() the framework's own filter validates every endpoint (and AddDefenderErrors() maps its
+            // failures), so validating here too would only do the work twice.
             return next;
         }
 
@@ -69,7 +77,7 @@ internal static class DefenderValidationEndpointFilter
     }
 
     /// <summary>The name the client uses: <c>[FromQuery(Name = "…")]</c> and the like, else the parameter's.</summary>
-    private static string BoundName(ParameterInfo parameter)
+    internal static string BoundName(ParameterInfo parameter)
     {
         foreach (var attribute in parameter.GetCustomAttributes(inherit: true))
         {

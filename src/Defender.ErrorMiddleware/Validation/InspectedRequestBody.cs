@@ -19,6 +19,7 @@ internal sealed class InspectedRequestBody : Stream
     /// <summary>A declared length is trusted for the first buffer up to this; beyond, the buffer grows as bytes arrive.</summary>
     private const int MaxInitialBuffer = 1024 * 1024;
 
+    private readonly HttpContext _context;
     private readonly Stream _inner;
     private readonly JsonBodyInspector.EndpointPlan _plan;
     private readonly long? _length;
@@ -27,8 +28,9 @@ internal sealed class InspectedRequestBody : Stream
     private int _position;
     private bool _inspected;
 
-    private InspectedRequestBody(Stream inner, JsonBodyInspector.EndpointPlan plan, long? length)
+    private InspectedRequestBody(HttpContext context, Stream inner, JsonBodyInspector.EndpointPlan plan, long? length)
     {
+        _context = context;
         _inner = inner;
         _plan = plan;
         _length = length;
@@ -37,7 +39,7 @@ internal sealed class InspectedRequestBody : Stream
     /// <summary>Puts the inspected body in place of the request's, for readers of the stream and of the pipe alike.</summary>
     internal static void Install(HttpContext context, JsonBodyInspector.EndpointPlan plan)
     {
-        var body = new InspectedRequestBody(context.Request.Body, plan, context.Request.ContentLength);
+        var body = new InspectedRequestBody(context, context.Request.Body, plan, context.Request.ContentLength);
         context.Request.Body = body;
         context.Features.Set<IRequestBodyPipeFeature>(new RequestBodyPipeFeature(context));
         context.Response.RegisterForDispose(body);
@@ -62,10 +64,17 @@ internal sealed class InspectedRequestBody : Stream
         if (!_inspected)
         {
             Start();
-            int read;
-            while ((read = await _inner.ReadAsync(Free(), cancellationToken).ConfigureAwait(false)) > 0)
+            try
             {
-                _count += read;
+                int read;
+                while ((read = await _inner.ReadAsync(Free(), cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    _count += read;
+                }
+            }
+            catch (Exception exception) when (AbortIfClientGone(exception))
+            {
+                throw;
             }
 
             Inspect();
@@ -83,10 +92,17 @@ internal sealed class InspectedRequestBody : Stream
         {
             // Only where the server allows synchronous reads; otherwise the inner body refuses, as it would unwrapped.
             Start();
-            int read;
-            while ((read = _inner.Read(Free().Span)) > 0)
+            try
             {
-                _count += read;
+                int read;
+                while ((read = _inner.Read(Free().Span)) > 0)
+                {
+                    _count += read;
+                }
+            }
+            catch (Exception exception) when (AbortIfClientGone(exception))
+            {
+                throw;
             }
 
             Inspect();
@@ -116,6 +132,21 @@ internal sealed class InspectedRequestBody : Stream
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <summary>
+    /// The binder swallows a failed body read (minimal APIs answer a bare 400), so a client that reset the connection would
+    /// be answered and its body drained mid-read. Aborting here tells the server and the handler the client is gone.
+    /// Always false: the exception goes on as it came.
+    /// </summary>
+    private bool AbortIfClientGone(Exception exception)
+    {
+        if (Internal.DefenderErrorHandler.IsClientAbort(_context, exception))
+        {
+            Internal.DefenderErrorHandler.MarkClientGone(_context);
+        }
+
+        return false;
     }
 
     private void Start() =>

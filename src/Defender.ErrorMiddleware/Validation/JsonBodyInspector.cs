@@ -39,7 +39,7 @@ namespace Defender.ErrorMiddleware.Validation;
 /// </remarks>
 internal sealed class JsonBodyInspector
 {
-    /// <summary>The largest body checked up front; larger ones are left to the framework.</summary>
+    /// <summary>The largest body checked before the endpoint; larger ones are judged on the binder's read.</summary>
     internal const int MaxBodyLength = 256 * 1024;
 
     private static readonly EndpointPlan Skip = new(0, null, false, false);
@@ -50,8 +50,12 @@ internal sealed class JsonBodyInspector
 
     public JsonBodyInspector(IServiceProvider services) => _services = services;
 
-    /// <summary>The plan for this request, or <see langword="null"/> when the body is not inspected. Allocation-free.</summary>
-    internal EndpointPlan? GetPlan(HttpContext context)
+    /// <summary>
+    /// Starts inspecting this request's body: the plan when it is to be checked now (then <see cref="CheckAsync"/>), or
+    /// <see langword="null"/> — after arranging for it to be checked on the binder's first read, when that applies, so the
+    /// middleware goes on without awaiting anything. Allocation-free for a request whose body is not inspected.
+    /// </summary>
+    internal EndpointPlan? BeginInspection(HttpContext context)
     {
         var request = context.Request;
         if (request.ContentLength == 0
@@ -67,22 +71,31 @@ internal sealed class JsonBodyInspector
             plan = _plans.GetValue(endpoint, Plan);
         }
 
-        return plan.MaxDepth > 0 && (CheckNow(request, plan) || plan.Contract is not null) ? plan : null;
+        if (plan.MaxDepth == 0)
+        {
+            return null;
+        }
+
+        if (plan.BeforeEndpoint && request.ContentLength is > 0 and <= MaxBodyLength)
+        {
+            return plan;
+        }
+
+        if (plan.Contract is not null)
+        {
+            InspectedRequestBody.Install(context, plan);
+        }
+
+        return null;
     }
 
     /// <summary>
-    /// Checks the body now (buffered without consuming it), or arranges for it to be checked on the binder's first read.
-    /// <see langword="false"/> with the error when it is bad; <see langword="true"/> also when it could not be checked now.
+    /// Checks the body now, buffered without consuming it (the plan came from <see cref="BeginInspection"/>).
+    /// <see langword="false"/> with the error when it is bad; <see langword="true"/> also when it could not be checked.
     /// </summary>
     internal static async ValueTask<(bool Ok, DefenderError Error)> CheckAsync(HttpContext context, EndpointPlan plan)
     {
         var request = context.Request;
-        if (!CheckNow(request, plan))
-        {
-            InspectedRequestBody.Install(context, plan);
-            return (true, default);
-        }
-
         var length = request.ContentLength!.Value;
         var wrapsStream = context.Features.Get<IRequestBodyPipeFeature>() is null or RequestBodyPipeFeature;
         var reader = request.BodyReader;
@@ -114,9 +127,6 @@ internal sealed class JsonBodyInspector
             reader.AdvanceTo(buffer.Start, buffer.End);
         }
     }
-
-    private static bool CheckNow(HttpRequest request, EndpointPlan plan) =>
-        plan.BeforeEndpoint && request.ContentLength is > 0 and <= MaxBodyLength;
 
     private static bool Check(in ReadOnlySequence<byte> body, EndpointPlan plan, out DefenderError error)
     {

@@ -1,7 +1,6 @@
 using System.Collections;
 using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -41,10 +40,10 @@ internal sealed class ModelValidator
         }
 
         error = default;
-        return value is null || GetPlan(value.GetType()) is not { NeedsValidation: true } plan || Validate(value, plan, new PathBuilder(), 0, ref error);
+        return value is null || GetPlan(value.GetType()) is not { NeedsValidation: true } plan || Validate(value, plan, new MemberPath(), 0, ref error);
     }
 
-    private static bool Validate(object value, ValidationPlan plan, PathBuilder path, int depth, ref DefenderError error)
+    private static bool Validate(object value, ValidationPlan plan, MemberPath path, int depth, ref DefenderError error)
     {
         if (depth > MaxDepth)
         {
@@ -184,41 +183,6 @@ internal sealed class ModelValidator
     }
 
     private sealed record ValidationMember(string Name, Func<object, object?> Get, ValidationAttribute[] Attributes, ValidationPlan? Nested);
-
-    /// <summary>The path below the validated value, built into a string only for the error.</summary>
-    private sealed class PathBuilder
-    {
-        private readonly List<(string? Name, int Index)> _segments = [];
-
-        internal void PushName(string name) => _segments.Add((name, -1));
-
-        internal void PushIndex(int index) => _segments.Add((null, index));
-
-        internal void Pop() => _segments.RemoveAt(_segments.Count - 1);
-
-        internal string Join(string name)
-        {
-            if (_segments.Count == 0)
-            {
-                return name;
-            }
-
-            var builder = new StringBuilder();
-            foreach (var (segmentName, index) in _segments)
-            {
-                if (segmentName is null)
-                {
-                    builder.Append('[').Append(index.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(']');
-                }
-                else
-                {
-                    builder.Append(builder.Length > 0 ? "." : string.Empty).Append(segmentName);
-                }
-            }
-
-            return builder.Append('.').Append(name).ToString();
-        }
-    }
 }
 
 /// <summary>A <see cref="ValidationResult"/> that carries its Defender error; made by <see cref="DefenderValidators.ToValidationResult"/>.</summary>

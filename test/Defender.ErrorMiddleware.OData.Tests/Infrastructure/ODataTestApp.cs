@@ -102,20 +102,22 @@ public sealed partial class ODataTestApp : IAsyncDisposable
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddControllers()
             .AddJsonOptions(o => o.JsonSerializerOptions.Converters.Add(new JsonStringEnumConverter()))
-            .AddOData(o => o.EnableQueryFeatures(10_000).AddRouteComponents("odata", EdmModel()))
-            .AddApplicationPart(typeof(ODataTestApp).Assembly);
+            .AddOData(o => o.AddRouteComponents("odata", EdmModel()))
+            .AddApplicationPart(typeof(ODataTestApp).Assembly)
+            .AddApplicationPart(typeof(MetadataController).Assembly); // an app's own assembly lists it; a test assembly does not
 
         var connection = new SqliteConnection("DataSource=:memory:");
         connection.Open();
         var sql = new SqlCapture();
-        builder.Services.AddDbContext<MachineDb>(o => o.UseSqlite(connection).AddInterceptors(sql));
+        builder.Services.AddDbContext<MachineDb>(o => o.UseSqlite(connection).AddInterceptors(sql)
+            .LogTo(_ => sql.CountCompilation(), [CoreEventId.QueryCompilationStarting]));
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseDefenderErrors();
-        app.MapGet(MinimalResult, (ODataQueryOptions<Machine> query, MachineDb db) => query.ToDefenderResult(db.Machines.AsNoTracking()));
+        app.MapGet(MinimalResult, (ODataQueryOptions<Machine> query, MachineDb db) => query.ToDefenderResult(db.Machines.AsNoTracking(), "api/$metadata#Machines"));
         app.MapGet(MinimalApplyTo, (ODataQueryOptions<Machine> query, MachineDb db) => query.ApplyTo(db.Machines.AsNoTracking()));
-        app.MapGet(MinimalFilter, (MachineDb db) => db.Machines.AsNoTracking()).AddODataQueryEndpointFilter();
+        app.MapGet(MinimalFilter, (MachineDb db) => db.Machines.AsNoTracking()).AddODataQueryEndpointFilter().WithDefenderODataQuery(typeof(Machine));
         app.MapControllers();
         configureEndpoints?.Invoke(app);
 
@@ -235,10 +237,16 @@ public sealed partial class ODataTestApp : IAsyncDisposable
     private static partial Regex TargetPattern();
 }
 
-/// <summary>Captures the SQL of every command EF Core runs.</summary>
+/// <summary>Captures the SQL of every command EF Core runs, and counts how often it compiles a query.</summary>
 public sealed class SqlCapture : DbCommandInterceptor
 {
     private readonly ConcurrentQueue<string> _commands = new();
+    private int _compilations;
+
+    /// <summary>How many LINQ queries EF Core compiled (a cached plan is not compiled again).</summary>
+    public int Compilations => Volatile.Read(ref _compilations);
+
+    public void CountCompilation() => Interlocked.Increment(ref _compilations);
 
     public IReadOnlyList<string> Commands => [.. _commands];
 
@@ -269,6 +277,15 @@ public sealed class MvcMachinesController(MachineDb db) : ControllerBase
 {
     [HttpGet]
     [EnableQuery]
+    public IQueryable<Machine> Get() => db.Machines.AsNoTracking();
+}
+
+/// <summary>An application that chose its own limits on the attribute: they stay.</summary>
+[Route("/mvc/strict/machines")]
+public sealed class MvcStrictMachinesController(MachineDb db) : ControllerBase
+{
+    [HttpGet]
+    [EnableQuery(MaxTop = 3, MaxNodeCount = 5)]
     public IQueryable<Machine> Get() => db.Machines.AsNoTracking();
 }
 

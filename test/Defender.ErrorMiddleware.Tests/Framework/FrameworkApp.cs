@@ -15,7 +15,7 @@ namespace Defender.ErrorMiddleware.Tests.Framework;
 /// </summary>
 public sealed class FrameworkApp : IAsyncDisposable
 {
-    private FrameworkApp(WebApplication app, HttpClient client, TestLogProvider logs)
+    private FrameworkApp(WebApplication app, HttpClient client, LogCapture logs)
     {
         App = app;
         Client = client;
@@ -26,19 +26,27 @@ public sealed class FrameworkApp : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public TestLogProvider Logs { get; }
+    public LogCapture Logs { get; }
 
     public static async Task<FrameworkApp> StartAsync(
-        Action<IServiceCollection> services, Action<WebApplication> pipeline, bool kestrel = false, string environment = "Production")
+        Action<IServiceCollection> services, Action<WebApplication> pipeline, bool kestrel = false, string environment = "Production",
+        Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>? kestrelOptions = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = environment });
-        var logs = new TestLogProvider();
+        var logs = new LogCapture();
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Trace);
         builder.Logging.AddProvider(logs);
         if (kestrel)
         {
-            builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+            if (kestrelOptions is null)
+            {
+                builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+            }
+            else
+            {
+                builder.WebHost.UseKestrel(kestrelOptions);
+            }
         }
         else
         {
@@ -99,7 +107,7 @@ public sealed class FrameworkApp : IAsyncDisposable
         Assert.Equal([code], response.Headers.GetValues("x-ms-error-code"));
         Assert.Null(response.Headers.ETag);
         Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(body), response.Content.Headers.ContentLength);
-        return TestApp.AssertEnvelope(body, code, message);
+        return DefenderEnvelope.AssertBody(body, code, message);
     }
 
     public async ValueTask DisposeAsync()

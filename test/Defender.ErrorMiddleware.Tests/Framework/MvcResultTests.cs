@@ -43,6 +43,9 @@ public abstract class ErrorResultsControllerBase : ControllerBase
     public IActionResult SerializableErrorResult() =>
         new ObjectResult(new SerializableError { ["Comment"] = new[] { "The Comment field is required." } }) { StatusCode = 400 };
 
+    [HttpGet("ok-object")]
+    public IActionResult OkObject() => Ok(new { value = 1 });
+
     [HttpGet("app-object")]
     public IActionResult AppObject() => Conflict(new { reason = "the application's own body" });
 
@@ -190,6 +193,18 @@ public sealed class MvcResultTests
 
     [Theory]
     [MemberData(nameof(Surfaces))]
+    public async Task NoFormatterForTheAcceptHeader_Answers406Envelope(string surface)
+    {
+        await using var app = await StartAsync(s => s.Configure<MvcOptions>(o => o.ReturnHttpNotAcceptable = true));
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/{surface}/ok-object");
+        request.Headers.Accept.ParseAdd("text/csv");
+
+        await app.AssertErrorLoggedOnceAsync(await app.Client.SendAsync(request), HttpStatusCode.NotAcceptable, "BadRequest",
+            "The requested response format is not supported.");
+    }
+
+    [Theory]
+    [MemberData(nameof(Surfaces))]
     public async Task KeepProblemDetailsExtension_LeavesTheProblem(string surface)
     {
         await using var app = await StartAsync();
@@ -210,14 +225,15 @@ public sealed class MvcResultTests
         await app.AssertErrorLoggedOnceAsync(await app.Client.PostAsJsonAsync($"/{surface}/range", new { count = 50 }), HttpStatusCode.BadRequest,
             "InvalidInput", "Invalid input 50.");
     }
+}
 
-    private sealed class ErrorResultControllersOnly : IApplicationFeatureProvider<ControllerFeature>
+/// <summary>Only this folder's controllers: other tests add their own to the assembly.</summary>
+internal sealed class ErrorResultControllersOnly : IApplicationFeatureProvider<ControllerFeature>
+{
+    public void PopulateFeature(IEnumerable<ApplicationPart> parts, ControllerFeature feature)
     {
-        public void PopulateFeature(IEnumerable<ApplicationPart> parts, ControllerFeature feature)
-        {
-            feature.Controllers.Clear();
-            feature.Controllers.Add(System.Reflection.IntrospectionExtensions.GetTypeInfo(typeof(ApiErrorResultsController)));
-            feature.Controllers.Add(System.Reflection.IntrospectionExtensions.GetTypeInfo(typeof(PlainErrorResultsController)));
-        }
+        feature.Controllers.Clear();
+        feature.Controllers.Add(System.Reflection.IntrospectionExtensions.GetTypeInfo(typeof(ApiErrorResultsController)));
+        feature.Controllers.Add(System.Reflection.IntrospectionExtensions.GetTypeInfo(typeof(PlainErrorResultsController)));
     }
 }

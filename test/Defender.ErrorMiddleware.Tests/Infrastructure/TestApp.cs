@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -11,9 +9,9 @@ using Microsoft.Extensions.Logging;
 namespace Defender.ErrorMiddleware.Tests.Infrastructure;
 
 /// <summary>A small app per test, on TestServer or on Kestrel at 127.0.0.1, with captured logs.</summary>
-public sealed partial class TestApp : IAsyncDisposable
+public sealed class TestApp : IAsyncDisposable
 {
-    private TestApp(WebApplication app, HttpClient client, TestLogProvider logs)
+    private TestApp(WebApplication app, HttpClient client, LogCapture logs)
     {
         App = app;
         Client = client;
@@ -24,7 +22,7 @@ public sealed partial class TestApp : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public TestLogProvider Logs { get; }
+    public LogCapture Logs { get; }
 
     public static Task<TestApp> StartAsync(
         Action<WebApplication> configureApp,
@@ -42,7 +40,7 @@ public sealed partial class TestApp : IAsyncDisposable
         bool kestrel)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
-        var logs = new TestLogProvider();
+        var logs = new LogCapture();
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Trace);
         builder.Logging.AddProvider(logs);
@@ -84,42 +82,4 @@ public sealed partial class TestApp : IAsyncDisposable
         await App.StopAsync();
         await App.DisposeAsync();
     }
-
-    [GeneratedRegex("\"target\":\"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\"")]
-    private static partial Regex TargetPattern();
-
-    /// <summary>
-    /// Checks the body is exactly the envelope with this code and message and a lower-case GUID target; returns the target.
-    /// </summary>
-    public static Guid AssertEnvelope(string body, string code, string message)
-    {
-        var match = TargetPattern().Match(body);
-        Assert.True(match.Success, $"No lower-case GUID target in: {body}");
-        var target = match.Groups[1].Value;
-        var expected = "{\"error\":{\"code\":" + System.Text.Json.JsonSerializer.Serialize(code)
-            + ",\"message\":" + Json(message) + ",\"target\":\"" + target + "\"}}";
-        Assert.Equal(expected, body);
-        return Guid.Parse(target);
-    }
-
-    /// <summary>Checks status, the error headers and the exact envelope; returns the target.</summary>
-    public static async Task<Guid> AssertErrorAsync(HttpResponseMessage response, HttpStatusCode status, string code, string message)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(status == response.StatusCode, $"Expected {status}, got {response.StatusCode}: {body}");
-        Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType?.ToString());
-        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
-        Assert.Equal(["nosniff"], response.Headers.GetValues("X-Content-Type-Options"));
-        Assert.Equal([code], response.Headers.GetValues("x-ms-error-code"));
-        Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(body), response.Content.Headers.ContentLength);
-        return AssertEnvelope(body, code, message);
-    }
-
-    // The writer escapes like System.Text.Json's relaxed encoder: quotes and controls, not apostrophes or non-ASCII.
-    private static readonly System.Text.Json.JsonSerializerOptions RelaxedJson = new()
-    {
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
-    private static string Json(string value) => System.Text.Json.JsonSerializer.Serialize(value, RelaxedJson);
 }

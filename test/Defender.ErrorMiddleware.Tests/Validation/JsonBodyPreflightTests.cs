@@ -160,7 +160,7 @@ public sealed class JsonBodyPreflightTests
     public async Task Post_AnswersWithoutAnException_WhenTheBodyIsChecked(string surface, string body, string code)
     {
         // With exceptions logged for client errors, a logged exception would show that the framework (or the converter) threw.
-        var log = new Infrastructure.TestLogProvider();
+        var log = new LogCapture();
         await using var app = await ValidationTestApp.StartAsync(
             o => o.LogClientErrorExceptions = true,
             map: app => app.Services.GetRequiredService<ILoggerFactory>().AddProvider(log));
@@ -177,7 +177,7 @@ public sealed class JsonBodyPreflightTests
     public async Task Post_LogsTheFrameworkException_WhenTheBodyIsNotChecked()
     {
         // The counterpart of the test above: a chunked body is left to the framework, whose exception is logged.
-        var log = new Infrastructure.TestLogProvider();
+        var log = new LogCapture();
         await using var app = await ValidationTestApp.StartAsync(
             o => o.LogClientErrorExceptions = true,
             map: app => app.Services.GetRequiredService<ILoggerFactory>().AddProvider(log));

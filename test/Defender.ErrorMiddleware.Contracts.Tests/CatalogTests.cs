@@ -1,6 +1,6 @@
 using Defender.ErrorMiddleware.Catalog;
 
-namespace Defender.ErrorMiddleware.Tests;
+namespace Defender.ErrorMiddleware.Contracts.Tests;
 
 public sealed class CatalogTests
 {

@@ -1,0 +1,23 @@
+namespace Defender.SampleApi.Clients.Tests.Infrastructure;
+
+/// <summary>The TypeScript companion package, installed and built once per run (its dist/ is what npm pack ships).</summary>
+public static class CompanionPackage
+{
+    private static readonly Lazy<Task> Build = new(BuildAsync);
+
+    public static string Folder => Repository.CompanionFolder;
+
+    public static string Dist => Path.Combine(Folder, "dist");
+
+    public static Task EnsureBuiltAsync() => Build.Value;
+
+    private static async Task BuildAsync()
+    {
+        await NodeTools.EnsureInstalledAsync(Folder);
+        var result = await NodeTools.RunBinAsync(Folder, "tsc", ["-p", "tsconfig.json"], TimeSpan.FromMinutes(2));
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException(result.Describe("tsc (defender-errors)"));
+        }
+    }
+}
