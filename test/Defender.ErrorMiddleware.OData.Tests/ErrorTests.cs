@@ -72,6 +72,21 @@ public sealed class ErrorTests(ODataAppFixture fixture) : IClassFixture<ODataApp
         await fixture.App.AssertODataErrorAsync(response, reason);
     }
 
+    [Theory]
+    [InlineData("/mvc/fail/object", 400, "BadRequest", "The machine is offboarded.")]
+    [InlineData("/mvc/fail/result", 404, "NotFound", "The machine is gone.")]
+    public async Task ODataErrorObject_IsTheCoresEnvelopeForItsStatus_WithoutDetails(string path, int status, string code, string message)
+    {
+        var response = await fixture.App.GetAsync(path, "");
+
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Equal(status, (int)response.StatusCode);
+        var target = ODataTestApp.TargetOf(body);
+        var expected = "{\"error\":{\"code\":\"" + code + "\",\"message\":\"" + message + "\",\"target\":\"<guid>\"}}";
+        Assert.Equal(expected, body.Replace(target, "<guid>", StringComparison.Ordinal));
+        fixture.App.AssertLoggedOnce(target);
+    }
+
     [Fact]
     public async Task LongReason_IsKeptUpTo512Characters()
     {

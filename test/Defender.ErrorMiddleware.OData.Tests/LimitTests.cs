@@ -1,5 +1,10 @@
 using Defender.ErrorMiddleware.OData.Tests.Infrastructure;
+using Defender.ErrorMiddleware.OData;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.OData;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Hosting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -73,6 +78,27 @@ public sealed class LimitTests
 
         await app.AssertODataErrorAsync(await app.GetAsync(ODataTestApp.MinimalApplyTo, ODataTestApp.Encode("$filter=nosuch eq 1")),
             "Could not find a property named 'nosuch' on type 'Default.Machine'.");
+    }
+
+    [Fact]
+    public async Task MinimalApiOnlyApp_Starts_WithTheServicesValidatedOnBuild()
+    {
+        // Development validates every registration when the host is built; an app without AddControllers() must pass too.
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateBuilder(new Microsoft.AspNetCore.Builder.WebApplicationOptions { EnvironmentName = "Development" });
+        builder.WebHost.UseTestServer();
+        builder.Services.AddDefenderErrors();
+        builder.Services.AddDefenderOData();
+        builder.Services.AddEndpointsApiExplorer();
+        builder.Host.UseDefaultServiceProvider(o => (o.ValidateOnBuild, o.ValidateScopes) = (true, true));
+        await using var app = builder.Build();
+        app.UseDefenderErrors();
+        app.MapGet("/machines", (Microsoft.AspNetCore.OData.Query.ODataQueryOptions<Machine> query) => query.ToDefenderResult(Array.Empty<Machine>().AsQueryable()));
+        await app.StartAsync();
+
+        var response = await app.GetTestClient().GetAsync("/machines?$top=1");
+
+        Assert.Equal("{\"value\":[]}", await response.Content.ReadAsStringAsync());
+        Assert.NotEmpty(app.Services.GetRequiredService<Microsoft.AspNetCore.Mvc.ApiExplorer.IApiDescriptionGroupCollectionProvider>().ApiDescriptionGroups.Items);
     }
 
     [Fact]

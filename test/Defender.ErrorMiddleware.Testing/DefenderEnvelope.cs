@@ -48,15 +48,26 @@ public static partial class DefenderEnvelope
     /// <summary>The target of a body, after checking it is a lower-case GUID with hyphens.</summary>
     public static string TargetOf(string body)
     {
-        var match = TargetPattern().Match(body);
-        Assert.True(match.Success, $"No lower-case GUID target in: {body}");
-        return match.Groups[1].Value;
+        string? target = null;
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement is { ValueKind: JsonValueKind.Object } root && root.TryGetProperty("error", out var error)
+                && error.ValueKind == JsonValueKind.Object && error.TryGetProperty("target", out var value) && value.ValueKind == JsonValueKind.String)
+            {
+                target = value.GetString();
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON: reported below with the body.
+        }
+
+        Assert.True(target is not null && GuidPattern().IsMatch(target), $"No lower-case GUID target in: {body}");
+        return target;
     }
 
     /// <summary>A lower-case GUID with hyphens, the "D" format the contract's examples use.</summary>
     [GeneratedRegex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
     public static partial Regex GuidPattern();
-
-    [GeneratedRegex("\"target\":\"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\"")]
-    private static partial Regex TargetPattern();
 }

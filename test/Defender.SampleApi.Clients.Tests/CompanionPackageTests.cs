@@ -16,7 +16,7 @@ public sealed class CompanionPackageTests(SampleServers servers, ITestOutputHelp
     private const string CodesFile = "src/defender-errors-js/src/codes.ts";
 
     [Fact]
-    public void CodesFile_MatchesTheCatalog() => GoldenFiles.AssertMatches(CodesFile, RenderCodes());
+    public void CodesFile_MatchesTheCatalog() => GoldenFile.AssertMatches(CodesFile, RenderCodes());
 
     [NodeFact]
     public async Task NodeTests_Pass_AgainstTheSample()

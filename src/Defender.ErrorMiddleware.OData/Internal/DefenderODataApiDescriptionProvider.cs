@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.OData.Results;
 using Microsoft.AspNetCore.Mvc.Controllers;
 using Microsoft.AspNetCore.OData.Routing.Controllers;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Defender.ErrorMiddleware.OData.Internal;
 
@@ -14,7 +15,7 @@ namespace Defender.ErrorMiddleware.OData.Internal;
 /// service-document actions, which answer CSDL and EDM objects, are left out of the documents; a <c>SingleResult&lt;T&gt;</c>
 /// response is documented as the <c>T</c> it is written as.
 /// </summary>
-// IModelMetadataProvider is optional: MVC registers it, a minimal-API app with only AddEndpointsApiExplorer() has none.
+// IServiceProvider, not IModelMetadataProvider: an app of minimal APIs only has ApiExplorer without MVC's metadata provider.
 internal sealed class DefenderODataApiDescriptionProvider(ODataLimits limits, IServiceProvider services) : IApiDescriptionProvider
 {
     /// <summary>After MVC's (-1000) and the minimal APIs' (-1100) providers, which create the descriptions.</summary>
@@ -57,8 +58,7 @@ internal sealed class DefenderODataApiDescriptionProvider(ODataLimits limits, IS
                 if (response.Type is { IsGenericType: true } type && type.GetGenericTypeDefinition() == typeof(SingleResult<>))
                 {
                     response.Type = type.GetGenericArguments()[0];
-                    response.ModelMetadata = (services.GetService(typeof(IModelMetadataProvider)) as IModelMetadataProvider)
-                        ?.GetMetadataForType(response.Type) ?? response.ModelMetadata;
+                    response.ModelMetadata = services.GetService<IModelMetadataProvider>()?.GetMetadataForType(response.Type);
                 }
             }
 

@@ -16,6 +16,9 @@ internal static class ODataErrors
     /// <summary>What a client learns when the data source cannot run a well-formed query; the provider's text stays in the log.</summary>
     internal const string DataSourceReason = "The data source cannot run this query.";
 
+    /// <summary>What the client is told when a query fails in the library's hands without an <see cref="ODataException"/> of its own.</summary>
+    internal const string LibraryReason = "The query cannot be applied.";
+
     /// <summary>
     /// The library's own reason, echoed through the core factory (bounded, control characters escaped).
     /// Never the type, the stack or an inner error: that is what Microsoft.AspNetCore.OData would send.
@@ -48,9 +51,6 @@ internal static class ODataErrors
             ? DataSourceReason
             : LibraryReason);
     }
-
-    /// <summary>What the client is told when a query fails in the library's hands without an <see cref="ODataException"/> of its own.</summary>
-    internal const string LibraryReason = "The query cannot be applied.";
 
     /// <summary>
     /// The ODataError for a failure of an OData query, or <see langword="null"/> when the exception is not one (a database

@@ -122,6 +122,19 @@ public sealed class ClientAbortTests
         Assert.Equal("ok", await client.GetStringAsync("/ok"));
     }
 
+    [Fact]
+    public async Task ResetMidJsonBodyOverTheInspectorsBufferLimit_WritesNothing_LogsNoError()
+    {
+        await using var app = await StartAsync("defender");
+        using (var socket = await SendPartialAsync(app, "/json", 300_000))
+        {
+            socket.LingerState = new LingerOption(true, 0);
+            socket.Close();
+        }
+
+        await AssertQuietAsync(app, "/json");
+    }
+
     private static async Task<Socket> SendPartialAsync(FrameworkApp app, string path, int declared = 1000)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);

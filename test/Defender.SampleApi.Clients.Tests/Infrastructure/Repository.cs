@@ -5,7 +5,7 @@ namespace Defender.SampleApi.Clients.Tests.Infrastructure;
 /// <summary>Paths in the source tree, and the central package pins (one definition, read by the generated projects too).</summary>
 public static class Repository
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root => GoldenFile.RepositoryRoot;
 
     public static string TestProject => Path.Combine(Root, "test", "Defender.SampleApi.Clients.Tests");
 
@@ -22,18 +22,5 @@ public static class Repository
         return props.Descendants("PackageVersion")
             .Single(e => string.Equals((string?)e.Attribute("Include"), package, StringComparison.OrdinalIgnoreCase))
             .Attribute("Version")!.Value;
-    }
-
-    private static string FindRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Defender.ErrorMiddleware.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Defender.ErrorMiddleware.sln not found above " + AppContext.BaseDirectory);
     }
 }

@@ -28,7 +28,7 @@ public sealed class BrowserTests(BrowserFixture fixture)
         await Expect(page.Locator("#message")).ToHaveTextAsync($"Machine {ErrorPage.MissingMachineId} was not found");
         var target = await page.Locator("#target").TextContentAsync();
         Assert.NotNull(target);
-        Assert.Matches(Envelope.GuidPattern(), target);
+        Assert.Matches(DefenderEnvelope.GuidPattern(), target);
         Assert.Single(fixture.Api.Logs.Entries, e => e.Message.Contains(target, StringComparison.Ordinal));
     }
 
@@ -56,9 +56,9 @@ public sealed class BrowserTests(BrowserFixture fixture)
         var liveResponse = operation.Locator(".live-responses-table .response");
         await Expect(liveResponse.Locator(".response-col_status").First).ToHaveTextAsync("404", new() { Timeout = Timeout });
         var bodyText = await liveResponse.Locator(".response-col_description pre").First.InnerTextAsync();
-        var target = Envelope.TargetOf(bodyText);
+        var target = DefenderEnvelope.TargetOf(bodyText);
         Assert.Equal(
-            Envelope.Expected("ResourceNotFound", "Machine nosuch was not found", target),
+            DefenderEnvelope.Expected("ResourceNotFound", "Machine nosuch was not found", target),
             System.Text.Json.JsonSerializer.Serialize(System.Text.Json.JsonDocument.Parse(bodyText).RootElement));
         // A 404 (not 401) also proves the token from the Authorize dialog went out with the call.
         Assert.Single(fixture.Api.Logs.Entries, e => e.Message.Contains(target, StringComparison.Ordinal));

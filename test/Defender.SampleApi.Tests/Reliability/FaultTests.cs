@@ -36,8 +36,8 @@ public sealed class FaultTests(ITestOutputHelper output)
         Assert.Null(StrictEnvelope.ParseStrict(body, out var error));
         Assert.Equal(("InternalServerError", ""), (error.Code, error.Message));
 
-        var entry = Assert.Single(host.Logs.Records, r => r.Target == error.Target);
-        Assert.Equal((StructuredLogs.MiddlewareCategory, LogLevel.Error, "DefenderServerError"), (entry.Category, entry.Level, entry.EventId.Name));
+        var entry = Assert.Single(host.Logs.Entries, r => r.Target == error.Target);
+        Assert.Equal((LogCapture.DefenderCategory, LogLevel.Error, "DefenderServerError"), (entry.Category, entry.Level, entry.EventId.Name));
         Assert.Equal(FaultEndpoints.SecretMessage, entry.Exception?.Message);
         Assert.IsType<InvalidOperationException>(entry.Exception);
     }
@@ -106,7 +106,7 @@ public sealed class FaultTests(ITestOutputHelper output)
     [Fact]
     public async Task ThrowingLogProvider_DoesNotCostTheSampleItsAnswers()
     {
-        await using var host = new ReliabilityHost(logging: l => l.AddProvider(new ThrowingLoggerProvider())).Start();
+        await using var host = new ReliabilityHost(logging: l => l.AddProvider(new ThrowingLogProvider())).Start();
         using var client = host.Client();
 
         var missing = await client.GetAsync("/api/machines/nosuch");
@@ -122,7 +122,7 @@ public sealed class FaultTests(ITestOutputHelper output)
     private void Report(ReliabilityHost host, RequestObserver.Outcome outcome)
     {
         output.WriteLine($"server side: status {outcome.Status}, aborted {outcome.Aborted}, escaped {outcome.Escaped?.GetType().Name ?? "nothing"}");
-        foreach (var record in host.Logs.Records.Where(r => r.Level >= LogLevel.Debug && r.Category.StartsWith("Defender", StringComparison.Ordinal)))
+        foreach (var record in host.Logs.Entries.Where(r => r.Level >= LogLevel.Debug && r.Category.StartsWith("Defender", StringComparison.Ordinal)))
         {
             output.WriteLine($"  {record.Level} {record.Category} {record.EventId.Name}: {record.Message}");
         }
@@ -132,8 +132,8 @@ public sealed class FaultTests(ITestOutputHelper output)
     // content" and the middleware may answer (and log at Warning) a 400 nobody receives: a client error, never a server fault.
     private static void AssertNoServerFaultLogged(ReliabilityHost host)
     {
-        Assert.DoesNotContain(host.Logs.Records, r => r.Level >= LogLevel.Error);
-        Assert.All(host.Logs.Records.Where(r => r.Category == StructuredLogs.MiddlewareCategory && r.Level >= LogLevel.Warning),
+        Assert.DoesNotContain(host.Logs.Entries, r => r.Level >= LogLevel.Error);
+        Assert.All(host.Logs.Entries.Where(r => r.Category == LogCapture.DefenderCategory && r.Level >= LogLevel.Warning),
             r => Assert.Equal(("DefenderClientError", 400), (r.EventId.Name, (int?)r.Field("StatusCode"))));
     }
 
@@ -160,32 +160,6 @@ public sealed class FaultTests(ITestOutputHelper output)
         {
             length = 0;
             return false;
-        }
-    }
-
-    /// <summary>A provider whose logger throws for the middleware's category, as a broken sink would.</summary>
-    private sealed class ThrowingLoggerProvider : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new Logger(categoryName == StructuredLogs.MiddlewareCategory);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(bool throws) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                if (throws)
-                {
-                    throw new InvalidOperationException("log sink is down");
-                }
-            }
         }
     }
 }

@@ -63,8 +63,8 @@ public sealed class FuzzTests(ITestOutputHelper output)
         Assert.True(judge.Targets.Count > Count / 2, $"only {judge.Targets.Count} errors: the fuzzer is too tame");
 
         // Every target the clients got is in exactly one log entry, and nothing at Error level was logged: no 500, nothing escaped.
-        Assert.Empty(LogAudit.OneEntryPerTarget(host.Logs.Records, judge.Targets));
-        Assert.Empty(LogAudit.UnexpectedErrors(host.Logs.Records).Select(r => $"{r.Category} {r.EventId} {r.Message} {r.Exception}"));
+        Assert.Empty(LogAudit.OneEntryPerTarget(host.Logs.Entries, judge.Targets));
+        Assert.Empty(LogAudit.UnexpectedErrors(host.Logs.Entries).Select(r => $"{r.Category} {r.EventId} {r.Message} {r.Exception}"));
 
         // And the server is still fine: a normal read and a normal write succeed.
         using var admin = host.Client();
@@ -109,7 +109,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
         WriteServerErrors(host);
         Assert.True(judge.Failures.Count == 0, judge.Report((Seed + 1).ToString(CultureInfo.InvariantCulture)));
         Assert.Equal(cases.Count, judge.Answered);
-        Assert.Empty(LogAudit.OneEntryPerTarget(host.Logs.Records, judge.Targets));
+        Assert.Empty(LogAudit.OneEntryPerTarget(host.Logs.Entries, judge.Targets));
 
         // Odd chunk framing: Kestrel reports the broken ones to the application while it reads the body (400 BadRequest) and
         // skips a long chunk extension (the body is then "{}": MissingRequiredParameter). Either way, the exact envelope.
@@ -134,7 +134,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
             Assert.Null(StrictEnvelope.FindLeak(Encoding.UTF8.GetString(body), framing));
         }
 
-        Assert.Empty(LogAudit.UnexpectedErrors(host.Logs.Records).Select(r => $"{r.Category} {r.EventId} {r.Message} {r.Exception}"));
+        Assert.Empty(LogAudit.UnexpectedErrors(host.Logs.Entries).Select(r => $"{r.Category} {r.EventId} {r.Message} {r.Exception}"));
         using var admin = host.Client();
         Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync($"/api/machines/{SeedData.MacId}")).StatusCode);
     }
@@ -142,7 +142,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
     // A 500 is a finding: say what threw, so the report points at the cause.
     private void WriteServerErrors(ReliabilityHost host)
     {
-        foreach (var record in host.Logs.Records.Where(r => r.Level >= Microsoft.Extensions.Logging.LogLevel.Error).Take(5))
+        foreach (var record in host.Logs.Entries.Where(r => r.Level >= Microsoft.Extensions.Logging.LogLevel.Error).Take(5))
         {
             output.WriteLine($"{record.Category} {record.EventId}: {record.Message}\n{record.Exception}");
         }

@@ -112,8 +112,8 @@ public sealed class LoadTests(ITestOutputHelper output)
 
             // The log of this round tells the same story as its answers; then it is dropped, so it is not measured as growth.
             var roundTargets = new ArraySegment<Guid>(targets, start, Math.Min(targetCount, targets.Length) - start);
-            Assert.Empty(LogAudit.OneEntryPerTarget(host.Logs.Records, roundTargets.ToHashSet()));
-            Assert.Empty(LogAudit.UnexpectedErrors(host.Logs.Records).Select(r => $"{r.Category} {r.EventId} {r.Message}"));
+            Assert.Empty(LogAudit.OneEntryPerTarget(host.Logs.Entries, roundTargets.ToHashSet()));
+            Assert.Empty(LogAudit.UnexpectedErrors(host.Logs.Entries).Select(r => $"{r.Category} {r.EventId} {r.Message}"));
             host.Logs.Clear();
 
             memory[round] = GC.GetTotalMemory(forceFullCollection: true);

@@ -9,12 +9,12 @@ public static class LogAudit
     /// Every target the clients received is in exactly one entry of the middleware's category, and the middleware logged no
     /// target that no client received. Returns the problems (empty when none).
     /// </summary>
-    public static List<string> OneEntryPerTarget(IEnumerable<LogRecord> records, ICollection<Guid> answered)
+    public static List<string> OneEntryPerTarget(IEnumerable<LogEntry> records, ICollection<Guid> answered)
     {
         var logged = new Dictionary<Guid, int>();
         foreach (var record in records)
         {
-            if (record.Category == StructuredLogs.MiddlewareCategory && record.Target is { } target)
+            if (record.Category == LogCapture.DefenderCategory && record.Target is { } target)
             {
                 logged[target] = logged.GetValueOrDefault(target) + 1;
             }
@@ -40,12 +40,12 @@ public static class LogAudit
     /// conflict the sample turns into ActiveRequestAlreadyExists (EF Core logs a failed SaveChanges at Error before the sample
     /// catches it; a finding about the sample, reported in docs/security.md, not a lost request).
     /// </summary>
-    public static List<LogRecord> UnexpectedErrors(IEnumerable<LogRecord> records) =>
+    public static List<LogEntry> UnexpectedErrors(IEnumerable<LogEntry> records) =>
         [.. records.Where(r => r.Level >= LogLevel.Error
-            && !(r.Category == StructuredLogs.MiddlewareCategory && r.EventId.Name == "DefenderServerError")
+            && !(r.Category == LogCapture.DefenderCategory && r.EventId.Name == "DefenderServerError")
             && !IsLiveResponseConflict(r))];
 
-    private static bool IsLiveResponseConflict(LogRecord record) =>
+    private static bool IsLiveResponseConflict(LogEntry record) =>
         record.Category.StartsWith("Microsoft.EntityFrameworkCore.", StringComparison.Ordinal)
         && ((record.Exception?.ToString().Contains("UNIQUE constraint failed: MachineActions.MachineId", StringComparison.Ordinal) ?? false)
             || (record.EventId.Name == "Microsoft.EntityFrameworkCore.Database.Command.CommandError"

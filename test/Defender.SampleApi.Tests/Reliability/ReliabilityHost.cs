@@ -59,7 +59,7 @@ public sealed class ReliabilityHost : WebApplicationFactory<Program>
         }
     }
 
-    public StructuredLogs Logs { get; } = new();
+    public LogCapture Logs { get; } = new();
 
     /// <summary>The Kestrel address (http://127.0.0.1:port) after <see cref="Start"/>.</summary>
     public Uri Address { get; private set; } = null!;
@@ -132,49 +132,6 @@ public sealed class ReliabilityHost : WebApplicationFactory<Program>
         if (_services is not null)
         {
             builder.ConfigureTestServices(_services);
-        }
-    }
-}
-
-/// <summary>One captured log call: its category, level, event, formatted text, exception and structured fields.</summary>
-public sealed record LogRecord(
-    string Category, LogLevel Level, EventId EventId, string Message, Exception? Exception, IReadOnlyList<KeyValuePair<string, object?>> Fields)
-{
-    public object? Field(string name) => Fields.FirstOrDefault(f => f.Key == name).Value;
-
-    public Guid? Target => Field("Target") as Guid?;
-}
-
-/// <summary>Captures every log call (after the configured level filters) with its structured fields.</summary>
-public sealed class StructuredLogs : ILoggerProvider
-{
-    public const string MiddlewareCategory = "Defender.ErrorMiddleware";
-
-    private readonly ConcurrentQueue<LogRecord> _records = new();
-
-    public IReadOnlyCollection<LogRecord> Records => _records;
-
-    public void Clear() => _records.Clear();
-
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _records);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(string category, ConcurrentQueue<LogRecord> records) : ILogger
-    {
-        private static readonly IReadOnlyList<KeyValuePair<string, object?>> NoFields = [];
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            var fields = state is IReadOnlyList<KeyValuePair<string, object?>> list ? [.. list] : NoFields;
-            records.Enqueue(new LogRecord(category, logLevel, eventId, formatter(state, exception), exception, fields));
         }
     }
 }

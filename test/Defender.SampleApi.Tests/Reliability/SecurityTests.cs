@@ -47,14 +47,14 @@ public sealed class SecurityTests
         Assert.Null(StrictEnvelope.Check(path, await path.Content.ReadAsByteArrayAsync(), out var notFound));
         foreach (var target in new[] { invalid.Target, notFound.Target })
         {
-            var entry = Assert.Single(host.Logs.Records, r => r.Target == target);
+            var entry = Assert.Single(host.Logs.Entries, r => r.Target == target);
             foreach (var text in new[] { entry.Message, (string)entry.Field("Path")!, (string)entry.Field("ErrorMessage")! })
             {
                 Assert.DoesNotContain(text, c => c is '\r' or '\n' or '\u2028' or '\u2029' or '\u0085' or '\u001b' or '\u202e' or '\u2066' or '\t');
             }
         }
 
-        var logged = Assert.Single(host.Logs.Records, r => r.Target == notFound.Target);
+        var logged = Assert.Single(host.Logs.Entries, r => r.Target == notFound.Target);
         Assert.Equal("/api/machines/abc\\r\\nSet-Cookie: evil=1\\r\\n\\r\\n<html>forged", logged.Field("Path"));
     }
 
@@ -166,7 +166,7 @@ public sealed class SecurityTests
         Assert.Equal(((HttpStatusCode)429, "TooManyRequests", "Too many requests. Retry after the time the Retry-After header gives."),
             (throttled.StatusCode, error.Code, error.Message));
         Assert.InRange(int.Parse(throttled.Headers.GetValues("Retry-After").Single(), CultureInfo.InvariantCulture), 1, 60);
-        Assert.Single(host.Logs.Records, r => r.Target == error.Target);
+        Assert.Single(host.Logs.Entries, r => r.Target == error.Target);
 
         // A real token has its own window.
         using var admin = host.Client();
@@ -201,7 +201,7 @@ public sealed class SecurityTests
         Assert.Equal(400, status);
         Assert.Contains("Content-Length: 0", headers, StringComparison.OrdinalIgnoreCase);
         Assert.Empty(body);
-        Assert.DoesNotContain(host.Logs.Records, r => r.Category == StructuredLogs.MiddlewareCategory && r.Level >= LogLevel.Warning);
+        Assert.DoesNotContain(host.Logs.Entries, r => r.Category == LogCapture.DefenderCategory && r.Level >= LogLevel.Warning);
     }
 
     private static StringContent JsonBody() =>
