@@ -9,11 +9,7 @@ namespace Defender.SampleApi.Tests;
 /// </summary>
 public sealed class PagingTests
 {
-    // Main's Defender.ErrorMiddleware.OData (merge 56c4eba) truncates a long list to a page without @odata.nextLink; helper B's
-    // fix ("nextLink paging followed to the end", cf4691f on b-odata) is not on main yet. Remove the skip when it is.
-    private const string AwaitingNextLinkFix = "Needs the OData package's nextLink fix (b-odata cf4691f), not yet merged to main.";
-
-    [Theory(Skip = AwaitingNextLinkFix)]
+    [Theory]
     [InlineData("/api/machines", 14)]
     [InlineData("/api/machines?$filter=osPlatform ne 'macOS'&$select=id,osPlatform", 12)]
     [InlineData("/api/machineactions", 5)]
@@ -24,7 +20,7 @@ public sealed class PagingTests
         await FollowAsync(paged, path, total);
     }
 
-    [Theory(Skip = AwaitingNextLinkFix)]
+    [Theory]
     [SqliteData]
     [PostgresData]
     public async Task List_PagesThroughNextLinkToTheEnd_OnEachDatabase(SampleDatabaseKind database)
