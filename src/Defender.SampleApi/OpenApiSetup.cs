@@ -12,7 +12,8 @@ internal static class OpenApiSetup
 
     private static readonly Dictionary<string, string> TagDescriptions = new(StringComparer.Ordinal)
     {
-        ["Machines"] = "Devices in the tenant and the response actions on them (isolate, unisolate, live response).",
+        ["Machines"] = "Devices in the tenant: list (OData), one by id or computer name, find by tag.",
+        ["Machine actions"] = "Response actions on a device (isolate, scan, restrict, collect, offboard, live response), their status and cancellation.",
         ["Indicators"] = "Indicators of compromise: file hashes, IP addresses, domains and URLs with the action to take.",
         ["Diagnostics"] = "Endpoints that show how failures look; off unless configured.",
     };

@@ -25,11 +25,11 @@ public sealed class SampleServers : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        Api = KestrelSample.Start(new Dictionary<string, string> { ["SampleApi:RateLimit:PermitLimit"] = "1000000" });
+        Api = KestrelSample.Start(new Dictionary<string, string> { ["SampleApi:RateLimits:Enabled"] = "false" });
         RateLimitedApi = KestrelSample.Start(new Dictionary<string, string>
         {
-            ["SampleApi:RateLimit:PermitLimit"] = "1",
-            ["SampleApi:RateLimit:WindowSeconds"] = "3600",
+            ["SampleApi:RateLimits:PerMinute"] = "1",
+            ["SampleApi:RateLimits:PerHour"] = "1",
         });
         return Task.CompletedTask;
     }
