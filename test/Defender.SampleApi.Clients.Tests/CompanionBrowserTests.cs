@@ -72,8 +72,9 @@ public sealed class CompanionBrowserTests
         // Two calls per token per hour: the third call is a 429 whose Retry-After the CORS policy exposes.
         await using var api = KestrelSample.Start(new Dictionary<string, string>
         {
-            ["SampleApi:RateLimit:PermitLimit"] = "2",
-            ["SampleApi:RateLimit:WindowSeconds"] = "3600",
+            // One call per route and token: the page's second GET /api/machines/{id} is throttled.
+            ["SampleApi:RateLimits:PerMinute"] = "1",
+            ["SampleApi:RateLimits:PerHour"] = "1",
         }, corsOrigin: origin);
 
         using var playwright = await Playwright.CreateAsync();
