@@ -12,8 +12,8 @@ internal static class OpenApiSetup
 
     private static readonly Dictionary<string, string> TagDescriptions = new(StringComparer.Ordinal)
     {
-        ["Machines"] = "Devices in the tenant: list, get, tags.",
-        ["Machine actions"] = "Response actions on machines (isolate, unisolate, live response) and the actions' status and results.",
+        ["Machines"] = "Devices in the tenant: list (OData), one by id or computer name, find by tag.",
+        ["Machine actions"] = "Response actions on a device (isolate, scan, restrict, collect, offboard, live response), their status and cancellation.",
         ["Indicators"] = "Indicators of compromise: file hashes, IP addresses, domains and URLs with the action to take.",
         ["Diagnostics"] = "Endpoints that show how failures look; off unless configured.",
     };

@@ -145,7 +145,7 @@ internal static class MachineActionEndpoints
     }
 
     internal static async Task<Results<ODataCreated<MachineAction>, DefenderErrorResult>> Unisolate(
-        string id, CommentRequest body, SampleDbContext db, MachineActionLifecycle lifecycle, ClaimsPrincipal user, CancellationToken cancellationToken)
+        string id, UnisolateRequest body, SampleDbContext db, MachineActionLifecycle lifecycle, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         if (CheckComment(body.Comment) is { } bad)
         {

@@ -19,8 +19,15 @@ internal sealed class IsolateRequest
     public string? IsolationType { get; init; }
 }
 
+/// <summary>Body of <c>POST /api/machines/{id}/unisolate</c> (its own schema name, which generated clients already use).</summary>
+internal sealed class UnisolateRequest
+{
+    [JsonPropertyName("Comment")]
+    public required string Comment { get; init; }
+}
+
 /// <summary>
-/// Body of the actions that take only a comment: <c>unisolate</c>, <c>restrictCodeExecution</c>, <c>unrestrictCodeExecution</c>,
+/// Body of the actions that take only a comment: <c>restrictCodeExecution</c>, <c>unrestrictCodeExecution</c>,
 /// <c>collectInvestigationPackage</c> and <c>offboard</c>.
 /// </summary>
 internal sealed class CommentRequest

@@ -7,6 +7,7 @@ namespace Defender.SampleApi.Json;
 /// <summary>Source-generated JSON for every body the sample reads or writes (no reflection at run time).</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, PropertyNameCaseInsensitive = false)]
 [JsonSerializable(typeof(IsolateRequest))]
+[JsonSerializable(typeof(UnisolateRequest))]
 [JsonSerializable(typeof(CommentRequest))]
 [JsonSerializable(typeof(AntivirusScanRequest))]
 [JsonSerializable(typeof(CancelRequest))]
