@@ -4,6 +4,7 @@ using Defender.SampleApi.Auth;
 using Defender.SampleApi.Endpoints;
 using Defender.SampleApi.Json;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.Net.Http.Headers;
 using Microsoft.OpenApi;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -64,7 +65,7 @@ builder.Services.AddCors(o => o.AddDefaultPolicy(p => p
     .WithOrigins(origins)
     .AllowAnyHeader()
     .AllowAnyMethod()
-    .WithExposedHeaders("x-ms-error-code", "Retry-After", "Location")));
+    .WithExposedHeaders(DefenderErrorHeaders.ErrorCode, HeaderNames.RetryAfter, HeaderNames.Location)));
 
 // Both OpenAPI generators. AddDefenderErrors() documents every operation's error responses (the envelope schema, the codes,
 // one example each); the bearer scheme lets Swagger UI send a token.

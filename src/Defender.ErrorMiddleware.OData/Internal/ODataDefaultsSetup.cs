@@ -15,17 +15,7 @@ internal sealed class ODataDefaultsSetup(IOptions<DefenderODataOptions> defender
     public void PostConfigure(string? name, ODataOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var maxTop = defender.Value.MaxTop;
-        if (NothingEnabled(options.QueryConfigurations))
-        {
-            options.Filter().OrderBy().Select().Expand().Count();
-        }
-
-        if (options.QueryConfigurations.MaxTop is null or 0)
-        {
-            options.SetMaxTop(maxTop);
-        }
-
+        ApplyQueryDefaults(options.QueryConfigurations, defender.Value.MaxTop);
         if (options.TimeZone == TimeZoneInfo.Local)
         {
             options.TimeZone = TimeZoneInfo.Utc;
@@ -35,20 +25,28 @@ internal sealed class ODataDefaultsSetup(IOptions<DefenderODataOptions> defender
     public void PostConfigure(string? name, ODataMiniOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var maxTop = defender.Value.MaxTop;
-        if (NothingEnabled(options.QueryConfigurations))
-        {
-            options.Filter().OrderBy().Select().Expand().Count();
-        }
-
-        if (options.QueryConfigurations.MaxTop is null or 0)
-        {
-            options.SetMaxTop(maxTop);
-        }
-
+        ApplyQueryDefaults(options.QueryConfigurations, defender.Value.MaxTop);
         if (options.TimeZone == TimeZoneInfo.Local)
         {
             options.SetTimeZoneInfo(TimeZoneInfo.Utc);
+        }
+    }
+
+    /// <summary>Both option types keep their query features in the same object; their fluent setters only set these.</summary>
+    private static void ApplyQueryDefaults(DefaultQueryConfigurations configurations, int maxTop)
+    {
+        if (NothingEnabled(configurations))
+        {
+            configurations.EnableFilter = true;
+            configurations.EnableOrderBy = true;
+            configurations.EnableSelect = true;
+            configurations.EnableExpand = true;
+            configurations.EnableCount = true;
+        }
+
+        if (configurations.MaxTop is null or 0)
+        {
+            configurations.MaxTop = maxTop;
         }
     }
 
