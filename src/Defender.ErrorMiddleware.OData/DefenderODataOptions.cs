@@ -21,6 +21,13 @@ public sealed class DefenderODataOptions
     /// </summary>
     public int PageSize { get; set; } = 10_000;
 
+    /// <summary>
+    /// How many bytes of JSON one <see cref="DefenderODataResult{T}"/> response may grow to: past it the page ends after the
+    /// entity being written, with <c>@odata.nextLink</c> to the rest, so no stored data can make one read huge. A page holds at
+    /// least one entity. Default: 4 MiB (4,194,304 bytes).
+    /// </summary>
+    public long MaxPageBytes { get; set; } = 4 * 1024 * 1024;
+
     /// <summary>The most characters one system query option (<c>$filter</c>, <c>$orderby</c>, <c>$select</c>, …) may have. Default: 2,048.</summary>
     public int MaxOptionLength { get; set; } = 2_048;
 

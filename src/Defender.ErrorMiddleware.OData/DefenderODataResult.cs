@@ -104,8 +104,11 @@ public sealed class DefenderODataResult<T> : IResult, IActionResult, IStatusCode
         JsonTypeInfo? entityInfo = null;
         JsonSerializerOptions? wrapperOptions = null;
         long flushed = 0;
-        foreach (var item in page.Items)
+        var nextLink = page.NextLink;
+        var maxPageBytes = limits.Options.MaxPageBytes;
+        for (var index = 0; index < page.Items.Count; index++)
         {
+            var item = page.Items[index];
             if (item is T entity)
             {
                 entityInfo ??= json.GetTypeInfo(typeof(T));
@@ -122,11 +125,18 @@ public sealed class DefenderODataResult<T> : IResult, IActionResult, IStatusCode
                 JsonSerializer.Serialize(writer, item, item.GetType(), wrapperOptions);
             }
 
+            if (writer.BytesCommitted + writer.BytesPending >= maxPageBytes && index + 1 < page.Items.Count)
+            {
+                // The byte budget ends the page early: the link skips what was written, and keeps the rest of $top.
+                nextLink = httpContext.Request.GetNextPageLink(index + 1, null, null);
+                break;
+            }
+
             flushed = await FlushIfFullAsync(writer, body, flushed, cancellationToken);
         }
 
         writer.WriteEndArray();
-        if (page.NextLink is { } nextLink)
+        if (nextLink is not null)
         {
             writer.WriteString("@odata.nextLink", nextLink.AbsoluteUri);
         }

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using Defender.ErrorMiddleware.OData.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -227,6 +228,41 @@ public sealed class PagingTests
 
         Assert.Equal([5, 3, 2, 6, 1, 4], ids);
         Assert.Equal("http://localhost" + path + "?$orderby=riskScore%20desc&$select=id&$skip=4", Assert.Single(links));
+    }
+
+    [Theory]
+    [InlineData("$orderby=riskScore desc&$select=id", new[] { 5, 3, 2, 6, 1, 4 })]
+    [InlineData("$orderby=riskScore desc&$top=5", new[] { 5, 3, 2, 6, 1 })]
+    public async Task NextLink_EndsAPageAtTheByteBudget_AndLeadsThroughTheRest(string query, int[] expected)
+    {
+        // A budget below one page of these machines: every page stops after the entity that crosses it.
+        const int Budget = 90;
+        await using var app = await ODataTestApp.StartAsync(configureServices: s => s.AddDefenderOData(o => o.MaxPageBytes = Budget));
+        var ids = new List<int>();
+        var pages = 0;
+        var url = ODataTestApp.MinimalResult + "?" + query;
+        while (pages < 20)
+        {
+            var response = await app.Client.GetAsync(url);
+            var body = await response.Content.ReadAsByteArrayAsync();
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            pages++;
+            using var document = JsonDocument.Parse(body);
+            var value = document.RootElement.GetProperty("value");
+            Assert.True(value.GetArrayLength() >= 1);
+            var last = value[value.GetArrayLength() - 1].GetRawText().Length;
+            Assert.True(body.Length - last < Budget + 120, $"page {pages} has {body.Length} bytes");
+            ids.AddRange(value.EnumerateArray().Select(e => e.GetProperty("id").GetInt32()));
+            if (!document.RootElement.TryGetProperty("@odata.nextLink", out var next))
+            {
+                break;
+            }
+
+            url = next.GetString()!;
+        }
+
+        Assert.Equal(expected, ids);
+        Assert.True(pages > 1, "the budget should have split the list");
     }
 
     [Fact]
