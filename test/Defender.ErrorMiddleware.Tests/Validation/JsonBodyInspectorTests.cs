@@ -100,6 +100,66 @@ public sealed class JsonBodyInspectorTests
         }
     }
 
+    /// <summary>
+    /// Middleware after authorization that reads Request.Body itself — rewound with EnableBuffering, or synchronously where
+    /// the app allowed it — reads through the inspected body: a bad body is refused on that read, a good one reaches the
+    /// middleware and then the binder whole.
+    /// </summary>
+    [Theory]
+    [InlineData("minimal", false)]
+    [InlineData("minimal", true)]
+    [InlineData("api-controller", false)]
+    [InlineData("controller", true)]
+    public async Task Post_JudgesTheBody_WhenMiddlewareAfterAuthorizationReadsTheStream(string surface, bool synchronous)
+    {
+        var seen = new List<string>();
+        await using var app = await StartSecuredAsync(inner => inner.Use(async (context, next) =>
+        {
+            context.Request.EnableBuffering();
+            string text;
+            if (synchronous)
+            {
+                context.Features.GetRequiredFeature<IHttpBodyControlFeature>().AllowSynchronousIO = true;
+                using var reader = new StreamReader(context.Request.Body, leaveOpen: true);
+#pragma warning disable CA1849 // The synchronous read is the case under test.
+                text = reader.ReadToEnd();
+#pragma warning restore CA1849
+            }
+            else
+            {
+                using var reader = new StreamReader(context.Request.Body, leaveOpen: true);
+                text = await reader.ReadToEndAsync();
+            }
+
+            lock (seen)
+            {
+                seen.Add(text);
+            }
+
+            context.Request.Body.Position = 0;
+            await next(context);
+        }));
+        using var client = app.Client();
+
+        using var wrongCase = ValidationTestApp.Post($"/{surface}/isolate", "{\"comment\":\"x\"}");
+        wrongCase.Headers.TryAddWithoutValidation("Authorization", AllowHandler.Name);
+        using (var response = await client.SendAsync(wrongCase))
+        {
+            await ValidationTestApp.AssertEnvelopeAsync(response, HttpStatusCode.BadRequest, "MissingRequiredParameter",
+                "Parameter Comment is missing. Found 'comment': body parameters are case-sensitive.");
+        }
+
+        using var valid = ValidationTestApp.Post($"/{surface}/isolate", "{\"Comment\":\"x\"}");
+        valid.Headers.TryAddWithoutValidation("Authorization", AllowHandler.Name);
+        using (var response = await client.SendAsync(valid))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("{\"Comment\":\"x\"}", await response.Content.ReadAsStringAsync());
+        }
+
+        Assert.Equal(["{\"Comment\":\"x\"}"], seen);
+    }
+
     [Fact]
     public async Task Post_AnswersTooLarge_WhenTheInspectedBodyExceedsTheServerLimit()
     {
@@ -138,7 +198,7 @@ public sealed class JsonBodyInspectorTests
         }
     }
 
-    private static Task<WebApplication> StartSecuredAsync() => ValidationTestApp.StartAsync(host: builder =>
+    private static Task<WebApplication> StartSecuredAsync(Action<WebApplication>? afterAuthorization = null) => ValidationTestApp.StartAsync(host: builder =>
     {
         builder.WebHost.UseTestServer();
         builder.Services.AddAuthentication(AllowHandler.Name).AddScheme<AuthenticationSchemeOptions, AllowHandler>(AllowHandler.Name, _ => { });
@@ -147,6 +207,7 @@ public sealed class JsonBodyInspectorTests
     {
         app.UseAuthentication();
         app.UseAuthorization();
+        afterAuthorization?.Invoke(app);
     });
 
     /// <summary>Authenticates a request whose Authorization header is the scheme's name; the others stay anonymous.</summary>
