@@ -229,19 +229,22 @@ internal sealed class DefenderErrorResponseInference
         }
 
         // A bodiless error status the endpoint declares (TypedResults.NotFound(), [ProducesResponseType(409)]) and nothing above
-        // covers still gets the envelope from the middleware, with the code written for that status.
+        // covers still gets the envelope from the middleware, with the code and message written for that status — and the
+        // response keeps its status (a bodiless 405 is a 405 with code BadRequest, not a 400).
+        var documented = codes.Select(name => Lookup(name, description)).ToList();
         foreach (var response in description.SupportedResponseTypes)
         {
             var status = response.StatusCode;
-            if (status is >= 400 and <= 599 && (response.Type is null || response.Type == typeof(void)) && !HasStatus(codes, status)
-                && ErrorForStatus(status) is var code && !excluded.Contains(code))
+            if (status is >= 400 and <= 599 && (response.Type is null || response.Type == typeof(void)) && !documented.Exists(c => c.StatusCode == status)
+                && DefenderStatusCodeErrors.Resolve(status, _statusCodeErrors) is var error && !excluded.Contains(error.Code))
             {
-                codes.Add(code);
+                var code = Lookup(error.Code, description);
+                var message = error.Message ?? code.ExampleMessage;
+                documented.Add(code with { StatusCode = status, ExampleMessage = message, DocumentedMessage = error.Message ?? code.DocumentedMessage });
             }
         }
 
-        return [.. codes
-            .Select(name => Lookup(name, description))
+        return [.. documented
             .GroupBy(c => c.StatusCode)
             .OrderBy(g => g.Key)
             .Select(g => CreateResponse(g.Key, [.. g.OrderBy(c => c.Order)]))];
@@ -284,10 +287,6 @@ internal sealed class DefenderErrorResponseInference
         return new DefenderErrorResponse(status, text.ToString(), codes);
     }
 
-    private bool HasStatus(HashSet<string> codes, int status) => codes.Any(name => _codes[name].StatusCode == status);
-
-    /// <summary>The code the writer gives a bodiless response of this status (the same resolver, the same table).</summary>
-    private string ErrorForStatus(int status) => DefenderStatusCodeErrors.Resolve(status, _statusCodeErrors).Code;
 
     private DefenderErrorCodeInfo Lookup(string name, ApiDescription description) =>
         _codes.TryGetValue(name, out var info)
