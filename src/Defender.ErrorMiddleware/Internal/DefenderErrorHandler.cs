@@ -54,6 +54,21 @@ internal sealed class DefenderErrorHandler
         return _writer.WriteAsync(context, _writer.ErrorForStatus(status), exception: null, statusOverride: status);
     }
 
+    /// <summary>Answers a request refused before its endpoint ran (a bad body judged up front), without an exception.</summary>
+    internal async Task WriteRefusedRequestAsync(HttpContext context, DefenderError error)
+    {
+        try
+        {
+            await _writer.WriteAsync(context, error, exception: null);
+        }
+#pragma warning disable CA1031 // As for any error the writer cannot write: report it; the client gets whatever status was set.
+        catch (Exception writeException)
+#pragma warning restore CA1031
+        {
+            _writer.ReportWriteFailed(writeException);
+        }
+    }
+
     /// <summary>Handles an exception from the rest of the pipeline; rethrows it when it is not ours to answer.</summary>
     internal async Task HandleExceptionAsync(HttpContext context, ExceptionDispatchInfo edi)
     {

@@ -78,17 +78,7 @@ internal sealed class DefenderErrorMiddleware
 
         if (!check.Ok)
         {
-            try
-            {
-                await _handler.Writer.WriteAsync(context, check.Error, exception: null);
-            }
-#pragma warning disable CA1031 // As for any error the writer cannot write: report it; the client gets whatever status was set.
-            catch (Exception writeException)
-#pragma warning restore CA1031
-            {
-                _handler.Writer.ReportWriteFailed(writeException);
-            }
-
+            await _handler.WriteRefusedRequestAsync(context, check.Error);
             return;
         }
 

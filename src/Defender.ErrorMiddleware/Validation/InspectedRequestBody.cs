@@ -89,7 +89,7 @@ internal sealed class InspectedRequestBody : PipeReader, IRequestBodyPipeFeature
             return new ValueTask<ReadResult>(Remaining());
         }
 
-        _buffer ??= ArrayPool<byte>.Shared.Rent(_length is > 0 and < MaxInitialBuffer ? (int)_length.Value + 1 : _length > 0 ? MaxInitialBuffer : InitialBuffer);
+        RentBuffer();
         while (true)
         {
             ReadResult result;
@@ -119,6 +119,38 @@ internal sealed class InspectedRequestBody : PipeReader, IRequestBodyPipeFeature
                 return new ValueTask<ReadResult>(Canceled());
             }
         }
+    }
+
+    /// <summary>True while the body is still to be judged and authorization is all that had to answer first.</summary>
+    internal bool AwaitsAuthorization => _plan.AfterAuthorization && !_inspected;
+
+    /// <summary>
+    /// Reads the body whole and judges it now, without an exception: <see langword="false"/> with the error for a bad body.
+    /// Then the binder's reads are served from the buffer. A read the server fails (limits, aborts) throws as it would for the
+    /// binder; a cancelled one leaves the judgement to the binder's read.
+    /// </summary>
+    internal async ValueTask<(bool Ok, DefenderError Error)> JudgeAsync(CancellationToken cancellationToken)
+    {
+        RentBuffer();
+        try
+        {
+            ReadResult result;
+            do
+            {
+                result = await _inner.ReadAsync(cancellationToken).ConfigureAwait(false);
+                if (Take(result))
+                {
+                    return Judged(out var error) ? (true, default) : (false, error);
+                }
+            }
+            while (!result.IsCanceled);
+        }
+        catch (Exception exception) when (AbortIfClientGone(exception))
+        {
+            throw;
+        }
+
+        return (true, default);
     }
 
     /// <summary>
@@ -201,6 +233,9 @@ internal sealed class InspectedRequestBody : PipeReader, IRequestBodyPipeFeature
 
         return Judged(out var error) ? Remaining() : throw new DefenderException(error);
     }
+
+    private void RentBuffer() =>
+        _buffer ??= ArrayPool<byte>.Shared.Rent(_length is > 0 and < MaxInitialBuffer ? (int)_length.Value + 1 : _length > 0 ? MaxInitialBuffer : InitialBuffer);
 
     /// <summary>Copies what the server read into the buffer (doubled when full) and consumes it; true once the body is whole.</summary>
     private bool Take(in ReadResult result)

@@ -27,11 +27,13 @@ namespace Defender.ErrorMiddleware.Validation;
 /// (de)serialization and the OpenAPI schema exporters see the plain contract.
 /// </summary>
 /// <remarks>
-/// Two moments, one answer. <b>Before the endpoint</b>, without an exception, where it is cheap and changes nothing else:
+/// Three moments, one answer. <b>Before the endpoint</b>, without an exception, where it is cheap and changes nothing else:
 /// a known Content-Length up to <see cref="MaxBodyLength"/> (well below Kestrel's 1 MB request buffer, so the whole body
 /// is buffered without consuming it) and no authorization, rate-limiting or size-limit metadata (those must keep answering
-/// first). <b>On the binder's first read</b> of the body otherwise, when the body type has a contract to check (chunked
-/// or larger bodies, endpoints behind authorization): the body is read whole into a pooled buffer — the serializer would
+/// first). <b>As soon as authorization has answered</b>, for an endpoint behind authorization only, by the authorization
+/// result handler (<see cref="DefenderAuthorizationResultHandler"/>), again without an exception. <b>On the binder's first
+/// read</b> of the body otherwise, when the body type has a contract to check (chunked or larger bodies, rate limiting, an
+/// application's own authorization result handler): the body is read whole into a pooled buffer — the serializer would
 /// buffer such a value whole anyway — judged, and either served to the binder unchanged or refused with one
 /// <see cref="DefenderException"/>, which neither minimal APIs nor MVC's input formatter catch. Both need a JSON content
 /// type in UTF-8, no Content-Encoding, and an endpoint that reads a JSON body with System.Text.Json under the strict
@@ -42,7 +44,7 @@ internal sealed class JsonBodyInspector
     /// <summary>The largest body checked before the endpoint; larger ones are judged on the binder's read.</summary>
     internal const int MaxBodyLength = 256 * 1024;
 
-    private static readonly EndpointPlan Skip = new(0, null, false, false);
+    private static readonly EndpointPlan Skip = new(0, null, false, false, false);
 
     private readonly IServiceProvider _services;
     private readonly ConditionalWeakTable<Endpoint, EndpointPlan> _plans = [];
@@ -259,10 +261,10 @@ internal sealed class JsonBodyInspector
 
         // What runs between this middleware and the endpoint must keep answering first (401/403, 429, 413): then the body
         // is inspected when the binder reads it, after them.
-        var beforeEndpoint = !(metadata.GetMetadata<IAllowAnonymous>() is null
-                && (metadata.GetMetadata<IAuthorizeData>() is not null || metadata.GetMetadata<AuthorizationPolicy>() is not null || settings.HasFallbackPolicy))
-            && metadata.GetMetadata<EnableRateLimitingAttribute>() is null && !settings.HasGlobalLimiter
-            && metadata.GetMetadata<IRequestSizeLimitMetadata>() is null;
+        var authorizationFirst = metadata.GetMetadata<IAllowAnonymous>() is null
+            && (metadata.GetMetadata<IAuthorizeData>() is not null || metadata.GetMetadata<AuthorizationPolicy>() is not null || settings.HasFallbackPolicy);
+        var othersFirst = metadata.GetMetadata<EnableRateLimitingAttribute>() is not null || settings.HasGlobalLimiter
+            || metadata.GetMetadata<IRequestSizeLimitMetadata>() is not null;
 
         JsonSerializerOptions? options;
         Type? bodyType;
@@ -314,14 +316,16 @@ internal sealed class JsonBodyInspector
 
         var maxDepth = options.MaxDepth == 0 ? 64 : options.MaxDepth;
         var contract = bodyType is null ? null : settings.Contract(options, bodyType);
-        return new EndpointPlan(maxDepth, contract is { NeedsScan: true } ? contract : null, settings.Strict, beforeEndpoint);
+        return new EndpointPlan(maxDepth, contract is { NeedsScan: true } ? contract : null, settings.Strict,
+            BeforeEndpoint: !authorizationFirst && !othersFirst, AfterAuthorization: authorizationFirst && !othersFirst);
     }
 
     /// <summary>
     /// Per endpoint: the depth limit (0: not inspected), the body contract to scan (if it can find anything), strict mode,
-    /// and whether the body may be checked before the endpoint's own middleware runs.
+    /// whether the body may be checked before the endpoint's own middleware runs, and whether authorization is the only
+    /// thing that must answer first (then the body is judged as soon as it has: <see cref="DefenderAuthorizationResultHandler"/>).
     /// </summary>
-    internal sealed record EndpointPlan(int MaxDepth, BodyContract? Contract, bool Strict, bool BeforeEndpoint);
+    internal sealed record EndpointPlan(int MaxDepth, BodyContract? Contract, bool Strict, bool BeforeEndpoint, bool AfterAuthorization);
 
     /// <summary>The application's settings, read once on the first planned endpoint.</summary>
     private sealed class Settings

@@ -101,9 +101,10 @@ public sealed class JsonBodyInspectorTests
     }
 
     /// <summary>
-    /// Middleware after authorization that reads Request.Body itself — rewound with EnableBuffering, or synchronously where
-    /// the app allowed it — reads through the inspected body: a bad body is refused on that read, a good one reaches the
-    /// middleware and then the binder whole.
+    /// With an application's own authorization result handler the body waits for its first read: middleware after
+    /// authorization that reads Request.Body itself — rewound with EnableBuffering, or synchronously where the app allowed
+    /// it — reads through the inspected body; a bad body is refused on that read, a good one reaches the middleware and
+    /// then the binder whole.
     /// </summary>
     [Theory]
     [InlineData("minimal", false)]
@@ -113,7 +114,7 @@ public sealed class JsonBodyInspectorTests
     public async Task Post_JudgesTheBody_WhenMiddlewareAfterAuthorizationReadsTheStream(string surface, bool synchronous)
     {
         var seen = new List<string>();
-        await using var app = await StartSecuredAsync(inner => inner.Use(async (context, next) =>
+        await using var app = await StartSecuredAsync(ownResultHandler: true, afterAuthorization: inner => inner.Use(async (context, next) =>
         {
             context.Request.EnableBuffering();
             string text;
@@ -160,6 +161,53 @@ public sealed class JsonBodyInspectorTests
         Assert.Equal(["{\"Comment\":\"x\"}"], seen);
     }
 
+    /// <summary>
+    /// Behind authorization alone the body is judged as soon as authorization has answered, in whichever order the app
+    /// registered authorization: a bad body is answered there (middleware after UseAuthorization never sees it, and no
+    /// exception is handled), a good one goes on. With an application's own result handler, that handler is kept and the
+    /// same bad body is refused on the binder's read instead: the same envelope, after the middleware.
+    /// </summary>
+    [Theory]
+    [InlineData("minimal", false, false)]
+    [InlineData("minimal", true, false)]
+    [InlineData("api-controller", false, false)]
+    [InlineData("controller", true, false)]
+    [InlineData("minimal", false, true)]
+    [InlineData("controller", false, true)]
+    public async Task Post_JudgesTheBodyOnceAuthorized_UnlessTheAppHasItsOwnResultHandler(string surface, bool authorizationFirst, bool ownResultHandler)
+    {
+        var reachedAfterAuthorization = 0;
+        await using var app = await StartSecuredAsync(authorizationFirst: authorizationFirst, ownResultHandler: ownResultHandler, afterAuthorization: inner => inner.Use((context, next) =>
+        {
+            Interlocked.Increment(ref reachedAfterAuthorization);
+            return next(context);
+        }));
+        using var signals = new Framework.PlatformSignals(app.Services);
+        using var client = app.Client();
+
+        using var wrongCase = ValidationTestApp.Post($"/{surface}/isolate", "{\"comment\":\"x\"}");
+        wrongCase.Headers.TryAddWithoutValidation("Authorization", AllowHandler.Name);
+        using (var response = await client.SendAsync(wrongCase))
+        {
+            await ValidationTestApp.AssertEnvelopeAsync(response, HttpStatusCode.BadRequest, "MissingRequiredParameter",
+                "Parameter Comment is missing. Found 'comment': body parameters are case-sensitive.");
+        }
+
+        Assert.Equal(ownResultHandler ? 1 : 0, reachedAfterAuthorization);
+        Assert.Equal(ownResultHandler ? 1 : 0, (await signals.ExceptionsAsync(ownResultHandler ? 1 : 0)).Count);
+        Assert.Equal(ownResultHandler, app.Services.GetRequiredService<IAuthorizationMiddlewareResultHandler>() is CountingResultHandler { Calls: 1 });
+
+        using var valid = ValidationTestApp.Post($"/{surface}/isolate", "{\"Comment\":\"x\"}");
+        valid.Headers.TryAddWithoutValidation("Authorization", AllowHandler.Name);
+        using (var response = await client.SendAsync(valid))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("{\"Comment\":\"x\"}", await response.Content.ReadAsStringAsync());
+        }
+
+        Assert.Equal(ownResultHandler ? 2 : 1, reachedAfterAuthorization);
+    }
+
     [Fact]
     public async Task Post_AnswersTooLarge_WhenTheInspectedBodyExceedsTheServerLimit()
     {
@@ -198,17 +246,51 @@ public sealed class JsonBodyInspectorTests
         }
     }
 
-    private static Task<WebApplication> StartSecuredAsync(Action<WebApplication>? afterAuthorization = null) => ValidationTestApp.StartAsync(host: builder =>
+    /// <param name="authorizationFirst">AddAuthorization() before the app's AddDefenderErrors() (else after it).</param>
+    /// <param name="ownResultHandler">The app registers its own <see cref="IAuthorizationMiddlewareResultHandler"/>.</param>
+    /// <param name="afterAuthorization">Middleware the app puts after UseAuthorization().</param>
+    private static Task<WebApplication> StartSecuredAsync(bool authorizationFirst = false, bool ownResultHandler = false, Action<WebApplication>? afterAuthorization = null) =>
+        ValidationTestApp.StartAsync(host: builder =>
     {
         builder.WebHost.UseTestServer();
         builder.Services.AddAuthentication(AllowHandler.Name).AddScheme<AuthenticationSchemeOptions, AllowHandler>(AllowHandler.Name, _ => { });
-        builder.Services.AddAuthorization(o => o.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+        if (authorizationFirst)
+        {
+            // ValidationTestApp adds AddDefenderErrors() after this callback; a second call only adds configuration.
+            builder.Services.AddAuthorization(o => o.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+            builder.Services.AddDefenderErrors();
+        }
+        else
+        {
+            builder.Services.AddDefenderErrors();
+            builder.Services.AddAuthorization(o => o.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+        }
+
+        if (ownResultHandler)
+        {
+            builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, CountingResultHandler>();
+        }
     }, map: app =>
     {
         app.UseAuthentication();
         app.UseAuthorization();
         afterAuthorization?.Invoke(app);
     });
+
+    /// <summary>An application's own result handler: the framework's behaviour, counted.</summary>
+    private sealed class CountingResultHandler : IAuthorizationMiddlewareResultHandler
+    {
+        private readonly Microsoft.AspNetCore.Authorization.Policy.AuthorizationMiddlewareResultHandler _framework = new();
+        private int _calls;
+
+        public int Calls => _calls;
+
+        public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, Microsoft.AspNetCore.Authorization.Policy.PolicyAuthorizationResult authorizeResult)
+        {
+            Interlocked.Increment(ref _calls);
+            return _framework.HandleAsync(next, context, policy, authorizeResult);
+        }
+    }
 
     /// <summary>Authenticates a request whose Authorization header is the scheme's name; the others stay anonymous.</summary>
     private sealed class AllowHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)

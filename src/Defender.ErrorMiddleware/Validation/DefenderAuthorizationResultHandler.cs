@@ -1,0 +1,47 @@
+using Defender.ErrorMiddleware.Internal;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Defender.ErrorMiddleware.Validation;
+
+/// <summary>
+/// ASP.NET Core's authorization result handler, which also judges a JSON body the inspector had to leave until
+/// authorization answered: once a request is authorized, its body is read and judged here, and a bad one is answered with
+/// the envelope without running the endpoint — no exception thrown through the binder, the serializer and the middleware
+/// (docs/performance.md). A challenge or a forbid is the framework's, unchanged; so is everything when the endpoint's body
+/// is not waiting on authorization. Registered in place of the framework's default only: an application's own handler is
+/// kept, and its bodies are judged on the binder's read as before.
+/// </summary>
+internal sealed class DefenderAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
+{
+    private readonly AuthorizationMiddlewareResultHandler _framework = new();
+    private readonly DefenderErrorHandler _handler;
+
+    public DefenderAuthorizationResultHandler(DefenderErrorHandler handler) => _handler = handler;
+
+    public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
+    {
+        if (!authorizeResult.Succeeded || context.Features.Get<IRequestBodyPipeFeature>() is not InspectedRequestBody { AwaitsAuthorization: true } body)
+        {
+            return _framework.HandleAsync(next, context, policy, authorizeResult);
+        }
+
+        var judging = body.JudgeAsync(context.RequestAborted);
+        if (!judging.IsCompletedSuccessfully)
+        {
+            return JudgeLaterAsync(judging, next, context, policy, authorizeResult);
+        }
+
+        var (ok, error) = judging.Result;
+        return ok ? _framework.HandleAsync(next, context, policy, authorizeResult) : _handler.WriteRefusedRequestAsync(context, error);
+    }
+
+    private async Task JudgeLaterAsync(ValueTask<(bool Ok, DefenderError Error)> judging, RequestDelegate next, HttpContext context,
+        AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
+    {
+        var (ok, error) = await judging.ConfigureAwait(false);
+        await (ok ? _framework.HandleAsync(next, context, policy, authorizeResult) : _handler.WriteRefusedRequestAsync(context, error)).ConfigureAwait(false);
+    }
+}
