@@ -142,21 +142,9 @@ public sealed class JsonBodyInspectorTests
         }));
         using var client = app.Client();
 
-        using var wrongCase = ValidationTestApp.Post($"/{surface}/isolate", "{\"comment\":\"x\"}");
-        wrongCase.Headers.TryAddWithoutValidation("Authorization", AllowHandler.Name);
-        using (var response = await client.SendAsync(wrongCase))
-        {
-            await ValidationTestApp.AssertEnvelopeAsync(response, HttpStatusCode.BadRequest, "MissingRequiredParameter",
-                "Parameter Comment is missing. Found 'comment': body parameters are case-sensitive.");
-        }
+        await PostWrongCaseAuthorizedAsync(client, surface);
 
-        using var valid = ValidationTestApp.Post($"/{surface}/isolate", "{\"Comment\":\"x\"}");
-        valid.Headers.TryAddWithoutValidation("Authorization", AllowHandler.Name);
-        using (var response = await client.SendAsync(valid))
-        {
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            Assert.Equal("{\"Comment\":\"x\"}", await response.Content.ReadAsStringAsync());
-        }
+        await PostValidAuthorizedAsync(client, surface);
 
         Assert.Equal(["{\"Comment\":\"x\"}"], seen);
     }
@@ -185,25 +173,13 @@ public sealed class JsonBodyInspectorTests
         using var signals = new Framework.PlatformSignals(app.Services);
         using var client = app.Client();
 
-        using var wrongCase = ValidationTestApp.Post($"/{surface}/isolate", "{\"comment\":\"x\"}");
-        wrongCase.Headers.TryAddWithoutValidation("Authorization", AllowHandler.Name);
-        using (var response = await client.SendAsync(wrongCase))
-        {
-            await ValidationTestApp.AssertEnvelopeAsync(response, HttpStatusCode.BadRequest, "MissingRequiredParameter",
-                "Parameter Comment is missing. Found 'comment': body parameters are case-sensitive.");
-        }
+        await PostWrongCaseAuthorizedAsync(client, surface);
 
         Assert.Equal(ownResultHandler ? 1 : 0, reachedAfterAuthorization);
         Assert.Equal(ownResultHandler ? 1 : 0, (await signals.ExceptionsAsync(ownResultHandler ? 1 : 0)).Count);
         Assert.Equal(ownResultHandler, app.Services.GetRequiredService<IAuthorizationMiddlewareResultHandler>() is CountingResultHandler { Calls: 1 });
 
-        using var valid = ValidationTestApp.Post($"/{surface}/isolate", "{\"Comment\":\"x\"}");
-        valid.Headers.TryAddWithoutValidation("Authorization", AllowHandler.Name);
-        using (var response = await client.SendAsync(valid))
-        {
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            Assert.Equal("{\"Comment\":\"x\"}", await response.Content.ReadAsStringAsync());
-        }
+        await PostValidAuthorizedAsync(client, surface);
 
         Assert.Equal(ownResultHandler ? 2 : 1, reachedAfterAuthorization);
     }
@@ -244,6 +220,24 @@ public sealed class JsonBodyInspectorTests
             Assert.IsNotType<DefenderException>(exception.InnerException);
             Assert.Null(JsonSerializer.Deserialize<AnnotatedRequest>("{\"comment\":\"x\"}", serializerOptions)!.Comment);
         }
+    }
+
+    private static async Task PostWrongCaseAuthorizedAsync(HttpClient client, string surface)
+    {
+        using var request = ValidationTestApp.Post($"/{surface}/isolate", "{\"comment\":\"x\"}");
+        request.Headers.TryAddWithoutValidation("Authorization", AllowHandler.Name);
+        using var response = await client.SendAsync(request);
+        await ValidationTestApp.AssertEnvelopeAsync(response, HttpStatusCode.BadRequest, "MissingRequiredParameter",
+            "Parameter Comment is missing. Found 'comment': body parameters are case-sensitive.");
+    }
+
+    private static async Task PostValidAuthorizedAsync(HttpClient client, string surface)
+    {
+        using var request = ValidationTestApp.Post($"/{surface}/isolate", "{\"Comment\":\"x\"}");
+        request.Headers.TryAddWithoutValidation("Authorization", AllowHandler.Name);
+        using var response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("{\"Comment\":\"x\"}", await response.Content.ReadAsStringAsync());
     }
 
     /// <param name="authorizationFirst">AddAuthorization() before the app's AddDefenderErrors() (else after it).</param>
