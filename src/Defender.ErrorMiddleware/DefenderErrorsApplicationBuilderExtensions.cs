@@ -25,8 +25,13 @@ public static class DefenderErrorsApplicationBuilderExtensions
 
         var handler = app.ApplicationServices.GetRequiredService<DefenderErrorHandler>();
         var preflight = app.ApplicationServices.GetRequiredService<IOptions<DefenderErrorOptions>>().Value.ValidateRequests
-            ? new Defender.ErrorMiddleware.Validation.JsonBodyInspector(app.ApplicationServices)
+            ? app.ApplicationServices.GetRequiredService<Defender.ErrorMiddleware.Validation.JsonBodyInspector>()
             : null;
+        if (preflight is not null)
+        {
+            preflight.InPipeline = true;
+        }
+
         return app.Use(next => new DefenderErrorMiddleware(next, handler, preflight).InvokeAsync);
     }
 }

@@ -86,6 +86,7 @@ public static class DefenderErrorsServiceCollectionExtensions
     private static void AddRequestValidation(IServiceCollection services)
     {
         services.TryAddSingleton<RequestValidators>();
+        services.TryAddSingleton<JsonBodyInspector>();
         services.TryAddScoped<DefenderValidationState>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.Extensions.Validation.ValidationOptions>, DefenderValidationSetup>());
         services.TryAddSingleton<DefenderMvcValidationFilter>();

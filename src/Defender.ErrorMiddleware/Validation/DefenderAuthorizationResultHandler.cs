@@ -18,17 +18,37 @@ internal sealed class DefenderAuthorizationResultHandler : IAuthorizationMiddlew
 {
     private readonly AuthorizationMiddlewareResultHandler _framework = new();
     private readonly DefenderErrorHandler _handler;
+    private readonly JsonBodyInspector _inspector;
 
-    public DefenderAuthorizationResultHandler(DefenderErrorHandler handler) => _handler = handler;
+    public DefenderAuthorizationResultHandler(DefenderErrorHandler handler, JsonBodyInspector inspector)
+    {
+        _handler = handler;
+        _inspector = inspector;
+    }
 
     public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
-        if (!authorizeResult.Succeeded || context.Features.Get<IRequestBodyPipeFeature>() is not InspectedRequestBody { AwaitsAuthorization: true } body)
+        if (!authorizeResult.Succeeded)
         {
             return _framework.HandleAsync(next, context, policy, authorizeResult);
         }
 
-        var judging = body.JudgeAsync(context.RequestAborted);
+        ValueTask<(bool Ok, DefenderError Error)> judging;
+        if (context.Features.Get<IRequestBodyPipeFeature>() is InspectedRequestBody { AwaitsAuthorization: true } body)
+        {
+            // Chunked, large, or an endpoint authorized by the fallback policy alone: the body installed before the endpoint.
+            judging = body.JudgeAsync(context.RequestAborted);
+        }
+        else if (_inspector.PlanAfterAuthorization(context) is { } plan)
+        {
+            // A buffered body, checked without consuming it, as before the endpoint: nothing was installed for it.
+            judging = JsonBodyInspector.CheckAsync(context, plan);
+        }
+        else
+        {
+            return _framework.HandleAsync(next, context, policy, authorizeResult);
+        }
+
         if (!judging.IsCompletedSuccessfully)
         {
             return JudgeLaterAsync(judging, next, context, policy, authorizeResult);

@@ -44,7 +44,7 @@ internal sealed class JsonBodyInspector
     /// <summary>The largest body checked before the endpoint; larger ones are judged on the binder's read.</summary>
     internal const int MaxBodyLength = 256 * 1024;
 
-    private static readonly EndpointPlan Skip = new(0, null, false, false, false);
+    private static readonly EndpointPlan Skip = new(0, null, false, false, false, false);
 
     private readonly IServiceProvider _services;
     private readonly ConditionalWeakTable<Endpoint, EndpointPlan> _plans = [];
@@ -52,12 +52,47 @@ internal sealed class JsonBodyInspector
 
     public JsonBodyInspector(IServiceProvider services) => _services = services;
 
+    /// <summary>Set by <c>UseDefenderErrors()</c>: only then does the authorization result handler judge bodies.</summary>
+    internal bool InPipeline { get; set; }
+
     /// <summary>
     /// Starts inspecting this request's body: the plan when it is to be checked now (then <see cref="CheckAsync"/>), or
-    /// <see langword="null"/> — after arranging for it to be checked on the binder's first read, when that applies, so the
-    /// middleware goes on without awaiting anything. Allocation-free for a request whose body is not inspected.
+    /// <see langword="null"/> — after arranging for it to be checked later (by the authorization result handler, or on the
+    /// binder's first read), when that applies, so the middleware goes on without awaiting anything. Allocation-free for a
+    /// request whose body is not inspected, and for one the authorization result handler will check.
     /// </summary>
     internal EndpointPlan? BeginInspection(HttpContext context)
+    {
+        if (PlanFor(context) is not { } plan)
+        {
+            return null;
+        }
+
+        var buffered = context.Request.ContentLength is > 0 and <= MaxBodyLength;
+        if (buffered && plan.BeforeEndpoint)
+        {
+            return plan;
+        }
+
+        if (!(buffered && plan.ByAuthorizationResultHandler) && plan.Contract is not null)
+        {
+            InspectedRequestBody.Install(context, plan);
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// For the authorization result handler, once the request is authorized: the plan when this body is its to check now
+    /// (then <see cref="CheckAsync"/>), buffered without consuming it as before the endpoint.
+    /// </summary>
+    internal EndpointPlan? PlanAfterAuthorization(HttpContext context) =>
+        InPipeline && context.Request.ContentLength is > 0 and <= MaxBodyLength && PlanFor(context) is { ByAuthorizationResultHandler: true } plan
+            ? plan
+            : null;
+
+    /// <summary>The endpoint's plan for a JSON body in UTF-8 without Content-Encoding; <see langword="null"/> when nothing is to be checked.</summary>
+    private EndpointPlan? PlanFor(HttpContext context)
     {
         var request = context.Request;
         if (request.ContentLength == 0
@@ -73,22 +108,7 @@ internal sealed class JsonBodyInspector
             plan = _plans.GetValue(endpoint, Plan);
         }
 
-        if (plan.MaxDepth == 0)
-        {
-            return null;
-        }
-
-        if (plan.BeforeEndpoint && request.ContentLength is > 0 and <= MaxBodyLength)
-        {
-            return plan;
-        }
-
-        if (plan.Contract is not null)
-        {
-            InspectedRequestBody.Install(context, plan);
-        }
-
-        return null;
+        return plan.MaxDepth == 0 ? null : plan;
     }
 
     /// <summary>
@@ -261,8 +281,8 @@ internal sealed class JsonBodyInspector
 
         // What runs between this middleware and the endpoint must keep answering first (401/403, 429, 413): then the body
         // is inspected when the binder reads it, after them.
-        var authorizationFirst = metadata.GetMetadata<IAllowAnonymous>() is null
-            && (metadata.GetMetadata<IAuthorizeData>() is not null || metadata.GetMetadata<AuthorizationPolicy>() is not null || settings.HasFallbackPolicy);
+        var declaresAuthorization = metadata.GetMetadata<IAuthorizeData>() is not null || metadata.GetMetadata<AuthorizationPolicy>() is not null;
+        var authorizationFirst = metadata.GetMetadata<IAllowAnonymous>() is null && (declaresAuthorization || settings.HasFallbackPolicy);
         var othersFirst = metadata.GetMetadata<EnableRateLimitingAttribute>() is not null || settings.HasGlobalLimiter
             || metadata.GetMetadata<IRequestSizeLimitMetadata>() is not null;
 
@@ -317,15 +337,19 @@ internal sealed class JsonBodyInspector
         var maxDepth = options.MaxDepth == 0 ? 64 : options.MaxDepth;
         var contract = bodyType is null ? null : settings.Contract(options, bodyType);
         return new EndpointPlan(maxDepth, contract is { NeedsScan: true } ? contract : null, settings.Strict,
-            BeforeEndpoint: !authorizationFirst && !othersFirst, AfterAuthorization: authorizationFirst && !othersFirst);
+            BeforeEndpoint: !authorizationFirst && !othersFirst, AfterAuthorization: authorizationFirst && !othersFirst,
+            // Routing refuses to run an endpoint that declares authorization unless the authorization middleware ran, and that
+            // calls the registered result handler: when it is ours, nothing needs installing before the endpoint for such a body.
+            ByAuthorizationResultHandler: authorizationFirst && !othersFirst && declaresAuthorization && settings.AuthorizationResultHandlerIsOurs);
     }
 
     /// <summary>
     /// Per endpoint: the depth limit (0: not inspected), the body contract to scan (if it can find anything), strict mode,
     /// whether the body may be checked before the endpoint's own middleware runs, and whether authorization is the only
-    /// thing that must answer first (then the body is judged as soon as it has: <see cref="DefenderAuthorizationResultHandler"/>).
+    /// thing that must answer first (then the body is judged as soon as it has: <see cref="DefenderAuthorizationResultHandler"/>),
+    /// and whether that handler is sure to run for it (then a buffered body needs nothing installed before the endpoint).
     /// </summary>
-    internal sealed record EndpointPlan(int MaxDepth, BodyContract? Contract, bool Strict, bool BeforeEndpoint, bool AfterAuthorization);
+    internal sealed record EndpointPlan(int MaxDepth, BodyContract? Contract, bool Strict, bool BeforeEndpoint, bool AfterAuthorization, bool ByAuthorizationResultHandler);
 
     /// <summary>The application's settings, read once on the first planned endpoint.</summary>
     private sealed class Settings
@@ -338,6 +362,8 @@ internal sealed class JsonBodyInspector
                 services.GetService<IOptions<MvcJsonOptions>>()?.Value.JsonSerializerOptions);
             HasFallbackPolicy = services.GetService<IOptions<AuthorizationOptions>>()?.Value.FallbackPolicy is not null;
             HasGlobalLimiter = services.GetService<IOptions<RateLimiterOptions>>()?.Value.GlobalLimiter is not null;
+            AuthorizationResultHandlerIsOurs = services.GetService<IAuthorizationMiddlewareResultHandler>() is DefenderAuthorizationResultHandler
+                && services.GetService<IOptions<Microsoft.AspNetCore.Routing.RouteOptions>>()?.Value.SuppressCheckForUnhandledSecurityMetadata != true;
             Strict = services.GetService<IOptions<DefenderErrorOptions>>()?.Value.RejectUnknownBodyMembers == true;
             _mvcReadsJsonWithSystemTextJson = new Lazy<bool>(() =>
             {
@@ -360,6 +386,9 @@ internal sealed class JsonBodyInspector
         public bool HasFallbackPolicy { get; }
 
         public bool HasGlobalLimiter { get; }
+
+        /// <summary>The registered result handler is ours, and routing insists that authorization ran for endpoints that declare it.</summary>
+        public bool AuthorizationResultHandlerIsOurs { get; }
 
         /// <summary><see cref="DefenderErrorOptions.RejectUnknownBodyMembers"/>.</summary>
         public bool Strict { get; }

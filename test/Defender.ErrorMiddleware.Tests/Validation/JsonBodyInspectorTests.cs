@@ -184,6 +184,84 @@ public sealed class JsonBodyInspectorTests
         Assert.Equal(ownResultHandler ? 2 : 1, reachedAfterAuthorization);
     }
 
+    /// <summary>
+    /// An endpoint that declares authorization (RequireAuthorization) must pass the authorization middleware, so a buffered
+    /// body is checked by the result handler with nothing installed before the endpoint (the binder reads the server's own
+    /// pipe); a chunked one goes through the inspected body. The same answers either way, over Kestrel: 401 first, then
+    /// the envelope, and middleware after authorization never sees a bad body.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Post_JudgesTheBodyOnceAuthorized_WhenTheEndpointDeclaresAuthorization(bool chunked)
+    {
+        var reachedAfterAuthorization = 0;
+        await using var app = await ValidationTestApp.StartAsync(host: builder =>
+        {
+            builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+            builder.Services.AddAuthentication(AllowHandler.Name).AddScheme<AuthenticationSchemeOptions, AllowHandler>(AllowHandler.Name, _ => { });
+            builder.Services.AddAuthorization();
+        }, map: app =>
+        {
+            app.UseAuthentication();
+            app.UseAuthorization();
+            app.Use((context, next) =>
+            {
+                Interlocked.Increment(ref reachedAfterAuthorization);
+                return next(context);
+            });
+            app.MapPost("/declared/isolate", (IsolateRequest request, HttpContext context) =>
+                    Results.Ok(new { request.Comment, Inspected = context.Request.BodyReader is InspectedRequestBody }))
+                .RequireAuthorization();
+        });
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        using var client = new HttpClient { BaseAddress = new Uri(address) };
+
+        HttpRequestMessage Post(string body, bool authorized)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/declared/isolate") { Content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(body))) };
+            request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+            request.Headers.TransferEncodingChunked = chunked;
+            if (!chunked)
+            {
+                request.Content.Headers.ContentLength = Encoding.UTF8.GetByteCount(body);
+            }
+
+            if (authorized)
+            {
+                request.Headers.TryAddWithoutValidation("Authorization", AllowHandler.Name);
+            }
+
+            return request;
+        }
+
+        using (var anonymous = await client.SendAsync(Post("{\"comment\":\"x\"}", authorized: false)))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        }
+
+        using (var wrongCase = await client.SendAsync(Post("{\"comment\":\"x\"}", authorized: true)))
+        {
+            await ValidationTestApp.AssertEnvelopeAsync(wrongCase, HttpStatusCode.BadRequest, "MissingRequiredParameter",
+                "Parameter Comment is missing. Found 'comment': body parameters are case-sensitive.");
+        }
+
+        using (var malformed = await client.SendAsync(Post("{\"Comment\":", authorized: true)))
+        {
+            await ValidationTestApp.AssertEnvelopeAsync(malformed, HttpStatusCode.BadRequest, "InvalidRequestBody",
+                "The request body is not valid JSON at $.Comment (line 1, column 12).");
+        }
+
+        Assert.Equal(0, reachedAfterAuthorization);
+        using (var valid = await client.SendAsync(Post("{\"Comment\":\"x\"}", authorized: true)))
+        {
+            Assert.Equal(HttpStatusCode.OK, valid.StatusCode);
+            Assert.Equal($"{{\"Comment\":\"x\",\"Inspected\":{(chunked ? "true" : "false")}}}", await valid.Content.ReadAsStringAsync());
+        }
+
+        Assert.Equal(1, reachedAfterAuthorization);
+    }
+
     [Fact]
     public async Task Post_AnswersTooLarge_WhenTheInspectedBodyExceedsTheServerLimit()
     {
