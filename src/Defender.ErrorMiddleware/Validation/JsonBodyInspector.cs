@@ -362,7 +362,7 @@ internal sealed class JsonBodyInspector
                 services.GetService<IOptions<MvcJsonOptions>>()?.Value.JsonSerializerOptions);
             HasFallbackPolicy = services.GetService<IOptions<AuthorizationOptions>>()?.Value.FallbackPolicy is not null;
             HasGlobalLimiter = services.GetService<IOptions<RateLimiterOptions>>()?.Value.GlobalLimiter is not null;
-            AuthorizationResultHandlerIsOurs = services.GetService<IAuthorizationMiddlewareResultHandler>() is DefenderAuthorizationResultHandler
+            AuthorizationResultHandlerIsOurs = ResultHandlerIsOurs(services)
                 && services.GetService<IOptions<Microsoft.AspNetCore.Routing.RouteOptions>>()?.Value.SuppressCheckForUnhandledSecurityMetadata != true;
             Strict = services.GetService<IOptions<DefenderErrorOptions>>()?.Value.RejectUnknownBodyMembers == true;
             _mvcReadsJsonWithSystemTextJson = new Lazy<bool>(() =>
@@ -389,6 +389,23 @@ internal sealed class JsonBodyInspector
 
         /// <summary>The registered result handler is ours, and routing insists that authorization ran for endpoints that declare it.</summary>
         public bool AuthorizationResultHandlerIsOurs { get; }
+
+        private static bool ResultHandlerIsOurs(IServiceProvider services)
+        {
+            // In a scope, as the authorization middleware resolves it (an application's own handler may be scoped); a handler
+            // that cannot be resolved here is not ours, and its bodies get the installed reader.
+            try
+            {
+                using var scope = services.CreateScope();
+                return scope.ServiceProvider.GetService<IAuthorizationMiddlewareResultHandler>() is DefenderAuthorizationResultHandler;
+            }
+#pragma warning disable CA1031 // Any failure only means the safer path.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                return false;
+            }
+        }
 
         /// <summary><see cref="DefenderErrorOptions.RejectUnknownBodyMembers"/>.</summary>
         public bool Strict { get; }
