@@ -61,7 +61,22 @@ internal sealed class DefenderAuthorizationResultHandler : IAuthorizationMiddlew
     private async Task JudgeLaterAsync(ValueTask<(bool Ok, DefenderError Error)> judging, RequestDelegate next, HttpContext context,
         AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
-        var (ok, error) = await judging.ConfigureAwait(false);
+        bool ok;
+        DefenderError error;
+        try
+        {
+            (ok, error) = await judging.ConfigureAwait(false);
+        }
+        catch (IOException exception) when (exception is not BadHttpRequestException && !DefenderErrorHandler.IsClientGone(context))
+        {
+            // A body the server cannot read though the client is there (Kestrel's "Bad chunk size data"): broken framing,
+            // which the binder answers with a bare 400, so it gets that status's envelope here too. Limits (413) and
+            // timeouts come as BadHttpRequestException and go to the handler with their own status.
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await _handler.WriteStatusCodeBodyAsync(context).ConfigureAwait(false);
+            return;
+        }
+
         await (ok ? _framework.HandleAsync(next, context, policy, authorizeResult) : _handler.WriteRefusedRequestAsync(context, error)).ConfigureAwait(false);
     }
 }
