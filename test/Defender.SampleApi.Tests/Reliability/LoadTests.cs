@@ -32,6 +32,8 @@ public sealed class LoadTests(ITestOutputHelper output)
 
     private const int AllowedBytesPerRequest = 256;
 
+    private static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(2);
+
     /// <summary>The kinds of error the clients produce, with the status each must get.</summary>
     private static readonly (string Name, HttpStatusCode Status, string Code)[] Kinds =
     [
@@ -116,6 +118,10 @@ public sealed class LoadTests(ITestOutputHelper output)
             Assert.Empty(LogAudit.UnexpectedErrors(host.Logs.Entries).Select(r => $"{r.Category} {r.EventId} {r.Message}"));
             host.Logs.Clear();
 
+            // Measured once the server has settled: right after the clients stop, requests still finishing, connections
+            // being torn down and the thread pool's extra workers hold objects that a collection a moment later finds dead
+            // (measured here: without the pause the live heap "grew" ~4 MB a round for 8 rounds, with it 18.8 -> 20.6 MB).
+            await Task.Delay(SettleTime);
             memory[round] = GC.GetTotalMemory(forceFullCollection: true);
         }
 
