@@ -226,6 +226,20 @@ internal sealed class DefenderErrorHandler
     /// Records that the client is gone and aborts the request. Kestrel signals <see cref="HttpContext.RequestAborted"/> on the
     /// thread pool, later than a binder that swallowed the failed read sets its bare 400, so the mark is what is checked.
     /// </summary>
+    /// <summary>
+    /// For an exception filter around a body read: marks the request as gone at once when the client went away (see
+    /// <see cref="MarkClientGone"/>). Always false, so the exception goes on as it came.
+    /// </summary>
+    internal static bool MarkIfClientGone(HttpContext context, Exception exception)
+    {
+        if (IsClientAbort(context, exception))
+        {
+            MarkClientGone(context);
+        }
+
+        return false;
+    }
+
     internal static void MarkClientGone(HttpContext context)
     {
         if (context.Features.Get<ClientGoneFeature>() is null)

@@ -263,15 +263,7 @@ internal sealed class InspectedRequestBody : PipeReader, IRequestBodyPipeFeature
     /// be answered and its body drained mid-read. Aborting here tells the server and the handler the client is gone.
     /// Always false: the exception goes on as it came.
     /// </summary>
-    private bool AbortIfClientGone(Exception exception)
-    {
-        if (Internal.DefenderErrorHandler.IsClientAbort(_context, exception))
-        {
-            Internal.DefenderErrorHandler.MarkClientGone(_context);
-        }
-
-        return false;
-    }
+    private bool AbortIfClientGone(Exception exception) => Internal.DefenderErrorHandler.MarkIfClientGone(_context, exception);
 
     /// <summary>False with the error when the whole body is bad; an empty body is left to the binder, which says so.</summary>
     private bool Judged(out DefenderError error)

@@ -123,7 +123,17 @@ internal sealed class JsonBodyInspector
         var reader = request.BodyReader;
         while (true)
         {
-            var result = await reader.ReadAsync(context.RequestAborted).ConfigureAwait(false);
+            ReadResult result;
+            try
+            {
+                result = await reader.ReadAsync(context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (Internal.DefenderErrorHandler.MarkIfClientGone(context, exception))
+            {
+                // A client gone mid-body is marked at once, as on the binder's read, wherever this check runs.
+                throw;
+            }
+
             var buffer = result.Buffer;
             if (buffer.Length >= length || result.IsCompleted || result.IsCanceled)
             {

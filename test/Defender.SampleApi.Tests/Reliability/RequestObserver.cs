@@ -47,6 +47,12 @@ public sealed class RequestObserver : IStartupFilter
             }
             finally
             {
+                // HttpContext.Abort() cancels RequestAborted on the thread pool, a moment after it returns: give it that moment.
+                for (var i = 0; i < 100 && context.Response.StatusCode == StatusCodes.Status499ClientClosedRequest && !context.RequestAborted.IsCancellationRequested; i++)
+                {
+                    await Task.Delay(10);
+                }
+
                 _finished.GetOrAdd(id, _ => new(TaskCreationOptions.RunContinuationsAsynchronously))
                     .TrySetResult(new Outcome(context.Response.StatusCode, context.RequestAborted.IsCancellationRequested, escaped));
             }
