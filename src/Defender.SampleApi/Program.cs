@@ -2,6 +2,7 @@ using Defender.ErrorMiddleware;
 using Defender.SampleApi;
 using Defender.SampleApi.Auth;
 using Defender.SampleApi.Endpoints;
+using Defender.SampleApi.Fleet;
 using Defender.SampleApi.Json;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Net.Http.Headers;
@@ -43,7 +44,6 @@ builder.Services.AddSingleton(TimeProvider.System);
 
 // Machine actions start Pending and the simulated device completes them after SampleApi:Actions:CompletionSeconds.
 builder.Services.AddScoped<MachineActionLifecycle>();
-builder.Services.AddSingleton<LiveResponseResults>();
 
 // Bearer tokens from configuration; a failed check is a bodiless 401/403 that the middleware turns into Unauthorized/Forbidden.
 builder.Services.AddAuthentication(BearerTokenHandler.SchemeName)
@@ -52,10 +52,9 @@ builder.Services.AddAuthentication(BearerTokenHandler.SchemeName)
 builder.Services.AddAuthorization();
 
 // Defender's throttling per token and route: 100 calls a minute and 1,500 an hour, live response 10 a minute, indicator import
-// 30 a minute (SampleApi:RateLimits; Enabled=false lifts them for load tests).
-builder.Services.AddRateLimiter(_ => { });
-builder.Services.AddOptions<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>()
-    .Configure<TimeProvider>((o, time) => SampleRateLimits.Configure(o, sample.GetSection(nameof(SampleApiOptions.RateLimits)), time));
+// 30 a minute (SampleApi:RateLimits; Enabled=false lifts them for load tests). A fleet counts them in Redis (SampleApi:Redis) and
+// signs download links with a key ring kept in its PostgreSQL database (docs/sample.md, "Several instances").
+builder.Services.AddSampleFleet(sample);
 
 // Browsers on these origins may call the API and read error bodies and the x-ms-error-code header.
 var origins = sample.GetSection("Cors:Origins").Get<string[]>() is { Length: > 0 } configured

@@ -20,6 +20,12 @@ internal sealed class SampleApiOptions
     /// </summary>
     public string? PostgresConnectionString { get; set; }
 
+    /// <summary>
+    /// A StackExchange.Redis configuration string (e.g. <c>127.0.0.1:6379</c>): when set, the rate-limit windows are counted in
+    /// that Redis server, so every instance behind a load balancer counts the same calls. Default: empty (each instance's memory).
+    /// </summary>
+    public string? Redis { get; set; }
+
     /// <summary>Maps <c>GET /api/fault</c>, which throws, to show a 500 without details. Default: false.</summary>
     public bool EnableFaultEndpoint { get; set; }
 

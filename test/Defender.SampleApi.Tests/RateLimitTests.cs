@@ -172,6 +172,94 @@ public sealed class RateLimitTests
         Assert.Equal(HttpStatusCode.Created, afterTheFirstEnded.StatusCode);
     }
 
+    [Fact]
+    public async Task AnyRoute_FollowsTheFirstVersionsKeys_WhenPermitLimitAndWindowSecondsAreSet()
+    {
+        await using var factory = new FakeTimeSampleApiFactory(new Dictionary<string, string>
+        {
+            ["SampleApi:RateLimit:PermitLimit"] = "2",
+            ["SampleApi:RateLimit:WindowSeconds"] = "30",
+        });
+        var admin = factory.CreateClient("dev-admin");
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/api/machines/nosuch")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/api/machines/nosuch")).StatusCode);
+
+        var third = await admin.GetAsync("/api/machines/nosuch");
+        factory.Time.Advance(TimeSpan.FromSeconds(30));
+        var reopened = await admin.GetAsync("/api/machines/nosuch");
+
+        await AssertThrottledAsync(third, retryAfter: 30);
+        Assert.Equal(HttpStatusCode.NotFound, reopened.StatusCode);
+    }
+
+    [Fact]
+    public async Task AnyRoute_IsLiftedByTheFirstVersionsPermitLimit_AsAScriptSetIt()
+    {
+        await using var factory = new FakeTimeSampleApiFactory(new Dictionary<string, string> { ["SampleApi:RateLimit:PermitLimit"] = "1000" });
+        var admin = factory.CreateClient("dev-admin");
+
+        for (var i = 0; i < 150; i++)
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/api/machines/nosuch")).StatusCode);
+        }
+    }
+
+    [Theory]
+    [InlineData("SampleApi:RateLimits:PerMinute", "50", "both set; keep SampleApi:RateLimits:PerMinute")]
+    [InlineData("SampleApi:RateLimit:WindowSeconds", "0", "the current keys are SampleApi:RateLimits:PerMinute and SampleApi:RateLimits:PerHour")]
+    [InlineData("SampleApi:RateLimit:WindowSeconds", "a minute", "SampleApi:RateLimit:WindowSeconds must be a whole number")]
+    public async Task Startup_RefusesTheFirstVersionsKeys_WhenTheyConflictOrCannotBeRead(string key, string value, string message)
+    {
+        await using var factory = new FakeTimeSampleApiFactory(new Dictionary<string, string>
+        {
+            ["SampleApi:RateLimit:PermitLimit"] = "1000",
+            [key] = value,
+        });
+
+        var refused = Record.Exception(() => factory.CreateClient("dev-admin"));
+
+        // The host does not start, and what it says names the keys to use.
+        Assert.NotNull(refused);
+        Assert.Contains(message, refused.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DownloadLink_StillDownloads_AfterForgedLinksUsedUpTheCallersAddressWindow()
+    {
+        await using var factory = new FakeTimeSampleApiFactory(new Dictionary<string, string>());
+        var admin = factory.CreateClient("dev-admin");
+        var start = await admin.PostJsonAsync($"/api/machines/{SeedData.LiveResponseWindowsId}/runliveresponse", Script);
+        Assert.Equal(HttpStatusCode.Created, start.StatusCode);
+        var id = System.Text.Json.JsonDocument.Parse(await start.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString();
+        factory.Time.Advance(TimeSpan.FromSeconds(30));
+        var link = System.Text.Json.JsonDocument.Parse(await admin.GetStringAsync($"/api/machineactions/{id}/GetLiveResponseResultDownloadLink(index=0)"))
+            .RootElement.GetProperty("value").GetString()!;
+        var anonymous = factory.CreateClient(token: null);
+        var forged = link[..(link.IndexOf("&sig=", StringComparison.Ordinal) + 5)] + "forged";
+
+        var answers = new List<HttpResponseMessage>();
+        for (var i = 0; i < 110; i++)
+        {
+            answers.Add(await anonymous.GetAsync(forged));
+        }
+
+        var download = await anonymous.GetAsync(link);
+
+        foreach (var refused in answers.Take(100))
+        {
+            await Envelope.AssertAsync(refused, HttpStatusCode.Forbidden, "Forbidden", "The link is not valid; ask GetLiveResponseResultDownloadLink for a new one.");
+        }
+
+        // Forgeries stay throttled, in their sender's window; the link the service gave has a window of its own.
+        foreach (var throttled in answers.Skip(100))
+        {
+            await AssertThrottledAsync(throttled, retryAfter: 60);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        Assert.StartsWith("""{"script_name":"collect.ps1","exit_code":0,""", await download.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     internal const string Script = """{"Commands":[{"type":"RunScript","params":[{"key":"ScriptName","value":"collect.ps1"}]}],"Comment":"Collect"}""";
 
     private static Dictionary<string, string> Limits(int perMinute, int perHour) => new()
@@ -180,7 +268,7 @@ public sealed class RateLimitTests
         ["SampleApi:RateLimits:PerHour"] = perHour.ToString(CultureInfo.InvariantCulture),
     };
 
-    private static async Task AssertThrottledAsync(HttpResponseMessage response, int retryAfter)
+    internal static async Task AssertThrottledAsync(HttpResponseMessage response, int retryAfter)
     {
         await Envelope.AssertAsync(response, (HttpStatusCode)429, "TooManyRequests", Throttled);
         Assert.Equal([retryAfter.ToString(CultureInfo.InvariantCulture)], response.Headers.GetValues("Retry-After"));

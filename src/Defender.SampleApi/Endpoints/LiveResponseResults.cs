@@ -5,6 +5,7 @@ using Defender.ErrorMiddleware;
 using Defender.SampleApi.Data;
 using Defender.SampleApi.Http;
 using Defender.SampleApi.Json;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
@@ -13,14 +14,16 @@ namespace Defender.SampleApi.Endpoints;
 
 /// <summary>
 /// The download links of live response results. Defender answers with a pre-signed storage address valid for 30 minutes; the
-/// sample signs its own address the same way (an expiry and an HMAC over action, command and expiry), so the link works without
-/// a bearer token and stops working when it expires. The key is made at start: a link only works on the instance that made it.
+/// sample signs its own address the same way (an expiry, and a signature over action, command and expiry made with ASP.NET Core
+/// Data Protection), so the link works without a bearer token and stops working when it expires. The keys are Data Protection's
+/// key ring: in memory for one instance, shared in the database by a fleet (<see cref="Fleet.SampleFleet"/>), so a link one instance
+/// gives downloads from any other.
 /// </summary>
-internal sealed class LiveResponseResults(TimeProvider time)
+internal sealed class LiveResponseResults(TimeProvider time, IDataProtectionProvider protection)
 {
     public static readonly TimeSpan Validity = TimeSpan.FromMinutes(30);
 
-    private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
+    private readonly IDataProtector _protector = protection.CreateProtector("Defender.SampleApi.LiveResponseResultLink.v1");
 
     public string CreateLink(HttpRequest request, string actionId, int index)
     {
@@ -35,8 +38,7 @@ internal sealed class LiveResponseResults(TimeProvider time)
         var forbidden = DefenderResults.Error(DefenderError.Forbidden("The link is not valid; ask GetLiveResponseResultDownloadLink for a new one."));
         if (!int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out var commandIndex)
             || !long.TryParse(se, NumberStyles.None, CultureInfo.InvariantCulture, out var expires)
-            || sig is null
-            || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(results.Sign(id, commandIndex, expires)), Encoding.ASCII.GetBytes(sig)))
+            || !results.Verify(id, commandIndex, expires, sig))
         {
             return forbidden;
         }
@@ -72,9 +74,42 @@ internal sealed class LiveResponseResults(TimeProvider time)
             Path.GetFileName(path.Replace('\\', '/')));
     }
 
+    /// <summary>
+    /// The result a download request names (<c>action/index</c>) when its signature is one this service made, expired or not;
+    /// <see langword="null"/> for a forged or malformed link. The rate limiter reads it before any window is counted.
+    /// </summary>
+    internal string? SignedLink(HttpRequest request) =>
+        request.RouteValues["id"] is string id && request.RouteValues["index"] is string index
+        && int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out var commandIndex)
+        && long.TryParse(request.Query["se"], NumberStyles.None, CultureInfo.InvariantCulture, out var expires)
+        && Verify(id, commandIndex, expires, request.Query["sig"])
+            ? string.Create(CultureInfo.InvariantCulture, $"{id}/{commandIndex}")
+            : null;
+
     private bool Expired(long expires) => time.GetUtcNow().ToUnixTimeSeconds() > expires;
 
     private string Sign(string actionId, int index, long expires) =>
-        WebEncoders.Base64UrlEncode(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(
-            string.Create(CultureInfo.InvariantCulture, $"{actionId}\n{index}\n{expires}"))));
+        WebEncoders.Base64UrlEncode(_protector.Protect(Payload(actionId, index, expires)));
+
+    // Data Protection authenticates what it protects: a signature that does not decode under a key of the ring, or decodes to
+    // another action, command or expiry, is not one this service gave.
+    private bool Verify(string actionId, int index, long expires, string? sig)
+    {
+        if (string.IsNullOrEmpty(sig))
+        {
+            return false;
+        }
+
+        try
+        {
+            return CryptographicOperations.FixedTimeEquals(_protector.Unprotect(WebEncoders.Base64UrlDecode(sig)), Payload(actionId, index, expires));
+        }
+        catch (Exception e) when (e is FormatException or CryptographicException)
+        {
+            return false;
+        }
+    }
+
+    private static byte[] Payload(string actionId, int index, long expires) =>
+        Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{actionId}\n{index}\n{expires}"));
 }
