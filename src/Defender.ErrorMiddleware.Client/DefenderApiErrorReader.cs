@@ -9,7 +9,7 @@ namespace Defender.ErrorMiddleware.Client;
 /// <summary>Reads Defender error responses from <see cref="HttpResponseMessage"/>.</summary>
 public static class DefenderApiErrorReader
 {
-    /// <summary>The most characters of a non-envelope body kept in <see cref="DefenderApiError.RawContent"/>: 4,096.</summary>
+    /// <summary>The most characters of a non-envelope body kept in <see cref="DefenderApiError.RawBody"/>: 4,096.</summary>
     public const int MaxRawContentLength = 4096;
 
     // An envelope is a few hundred bytes; anything far bigger is a proxy page, read only as far as the raw text needs.
@@ -33,44 +33,58 @@ public static class DefenderApiErrorReader
 
         var (body, truncated) = await ReadBoundedAsync(response.Content, cancellationToken).ConfigureAwait(false);
         var (retryAfter, retryAfterDate) = RetryAfter(response);
-        var headerCode = response.Headers.TryGetValues(DefenderErrorHeaders.ErrorCode, out var values) ? values.FirstOrDefault() : null;
+        var headers = CopyHeaders(response);
+        var status = (int)response.StatusCode;
+        var method = response.RequestMessage?.Method;
+        var requestUri = response.RequestMessage?.RequestUri;
 
         if (!truncated && TryParseEnvelope(body, out var envelope))
         {
             return new DefenderApiError(
-                response.StatusCode,
+                status,
                 envelope.Code,
-                Known(envelope.Code),
                 envelope.Message ?? string.Empty,
                 Guid.TryParseExact(envelope.Target, "D", out var target) ? target : null,
                 retryAfter,
                 retryAfterDate,
                 isEnvelope: true,
-                rawContent: null);
+                rawBody: null,
+                headers,
+                method,
+                requestUri);
         }
 
+        var headerCode = response.Headers.TryGetValues(DefenderErrorHeaders.ErrorCode, out var values) ? values.FirstOrDefault() : null;
         var text = Decode(body);
         return new DefenderApiError(
-            response.StatusCode,
+            status,
             string.IsNullOrEmpty(headerCode) ? null : headerCode,
-            Known(headerCode),
             message: null,
             target: null,
             retryAfter,
             retryAfterDate,
             isEnvelope: false,
-            rawContent: text.Length > MaxRawContentLength ? text[..MaxRawContentLength] : text);
+            rawBody: text.Length > MaxRawContentLength ? text[..MaxRawContentLength] : text,
+            headers,
+            method,
+            requestUri);
     }
 
     internal static bool IsError(HttpResponseMessage response) => (int)response.StatusCode is >= 400 and <= 599;
 
+    /// <summary>The one rule for "may succeed if sent again": 408, 429 and 5xx, as the standard resilience handler and the TypeScript package judge it.</summary>
+    internal static bool IsRetryableStatus(int status) => status is 408 or 429 or >= 500 and <= 599;
+
+    internal static DefenderErrorCode? Known(string? name) =>
+        DefenderErrorCatalog.TryGet(name, out var descriptor) ? descriptor.Code : null;
+
     internal static string Describe(DefenderApiError error)
     {
-        var status = ((int)error.StatusCode).ToString(CultureInfo.InvariantCulture);
+        var status = error.Status.ToString(CultureInfo.InvariantCulture);
         var text = new StringBuilder();
         if (error.IsEnvelope)
         {
-            text.Append(error.CodeName).Append(" (").Append(status).Append(')');
+            text.Append(error.Code).Append(" (").Append(status).Append(')');
             if (!string.IsNullOrEmpty(error.Message))
             {
                 text.Append(": ").Append(error.Message);
@@ -84,9 +98,9 @@ public static class DefenderApiErrorReader
         else
         {
             text.Append("The server answered ").Append(status);
-            if (error.CodeName is not null)
+            if (error.Code is not null)
             {
-                text.Append(' ').Append(error.CodeName);
+                text.Append(' ').Append(error.Code);
             }
 
             text.Append(" without a Defender error envelope.");
@@ -95,8 +109,22 @@ public static class DefenderApiErrorReader
         return text.ToString();
     }
 
-    private static DefenderErrorCode? Known(string? name) =>
-        DefenderErrorCatalog.TryGet(name, out var descriptor) ? descriptor.Code : null;
+    private static Dictionary<string, IReadOnlyList<string>> CopyHeaders(HttpResponseMessage response)
+    {
+        // Copied: the response (and its content headers) may be disposed long before the error is read.
+        var headers = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var header in response.Headers.NonValidated)
+        {
+            headers[header.Key] = [.. header.Value];
+        }
+
+        foreach (var header in response.Content.Headers.NonValidated)
+        {
+            headers[header.Key] = [.. header.Value];
+        }
+
+        return headers;
+    }
 
     private static bool TryParseEnvelope(byte[] body, out ErrorDto error)
     {
@@ -135,7 +163,7 @@ public static class DefenderApiErrorReader
         }
     }
 
-    private static (TimeSpan? Delta, DateTimeOffset? Date) RetryAfter(HttpResponseMessage response)
+    internal static (TimeSpan? Delta, DateTimeOffset? Date) RetryAfter(HttpResponseMessage response)
     {
         var header = response.Headers.RetryAfter;
         if (header is null)

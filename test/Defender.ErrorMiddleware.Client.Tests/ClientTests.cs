@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Defender.ErrorMiddleware.Catalog;
 using Defender.ErrorMiddleware.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -112,14 +113,14 @@ public sealed class ClientTests : IAsyncLifetime
         var error = await response.ReadDefenderErrorAsync();
 
         Assert.NotNull(error);
-        Assert.Equal(HttpStatusCode.NotFound, error.StatusCode);
-        Assert.Equal(DefenderErrorCode.ResourceNotFound, error.Code);
-        Assert.Equal("ResourceNotFound", error.CodeName);
+        Assert.Equal((int)HttpStatusCode.NotFound, error.Status);
+        Assert.Equal(DefenderErrorCode.ResourceNotFound, error.KnownCode);
+        Assert.Equal("ResourceNotFound", error.Code);
         Assert.Equal("Machine 123123123 was not found", error.Message);
         Assert.NotNull(error.Target);
         Assert.NotEqual(Guid.Empty, error.Target.Value);
         Assert.True(error.IsEnvelope);
-        Assert.Null(error.RawContent);
+        Assert.Null(error.RawBody);
         Assert.Null(error.RetryAfter);
         Assert.Equal($"ResourceNotFound (404): Machine 123123123 was not found [target {error.Target.Value:D}]", error.ToString());
     }
@@ -130,10 +131,10 @@ public sealed class ClientTests : IAsyncLifetime
         using var client = CreateClient(withHandler: true);
         var exception = await Assert.ThrowsAsync<DefenderApiException>(() => client.GetAsync(new Uri("/machines/7", UriKind.Relative)));
 
-        Assert.Equal(HttpStatusCode.NotFound, exception.StatusCode);
+        Assert.Equal(404, exception.Status);
         Assert.Equal(HttpStatusCode.NotFound, ((HttpRequestException)exception).StatusCode);
-        Assert.Equal(DefenderErrorCode.ResourceNotFound, exception.Code);
-        Assert.Equal("ResourceNotFound", exception.CodeName);
+        Assert.Equal(DefenderErrorCode.ResourceNotFound, exception.KnownCode);
+        Assert.Equal("ResourceNotFound", exception.Code);
         Assert.NotNull(exception.Target);
         Assert.Equal($"ResourceNotFound (404): Machine 7 was not found [target {exception.Target.Value:D}]", exception.Message);
     }
@@ -151,8 +152,8 @@ public sealed class ClientTests : IAsyncLifetime
         using var client = CreateClient(withHandler: true);
         var exception = await Assert.ThrowsAsync<DefenderApiException>(() => client.GetAsync(new Uri("/crash", UriKind.Relative)));
 
-        Assert.Equal(HttpStatusCode.InternalServerError, exception.StatusCode);
-        Assert.Equal(DefenderErrorCode.InternalServerError, exception.Code);
+        Assert.Equal((int)HttpStatusCode.InternalServerError, exception.Status);
+        Assert.Equal(DefenderErrorCode.InternalServerError, exception.KnownCode);
         Assert.Equal(string.Empty, exception.Error.Message);
         Assert.Equal($"InternalServerError (500) [target {exception.Target!.Value:D}]", exception.Message);
         Assert.DoesNotContain("secret", exception.Message, StringComparison.Ordinal);
@@ -164,9 +165,10 @@ public sealed class ClientTests : IAsyncLifetime
         using var client = CreateClient(withHandler: true);
         var exception = await Assert.ThrowsAsync<DefenderApiException>(() => client.GetAsync(new Uri("/throttled", UriKind.Relative)));
 
-        Assert.Equal(HttpStatusCode.TooManyRequests, exception.StatusCode);
-        Assert.Null(exception.Code);
-        Assert.Equal("TooManyRequests", exception.CodeName);
+        Assert.Equal((int)HttpStatusCode.TooManyRequests, exception.Status);
+        Assert.Equal(DefenderStatusCodeErrors.TooManyRequests, exception.Code);
+        Assert.Null(exception.KnownCode);
+        Assert.True(exception.IsRetryable);
         Assert.Equal(TimeSpan.FromSeconds(30), exception.RetryAfter);
         Assert.Null(exception.Error.RetryAfterDate);
         Assert.True(exception.Error.IsEnvelope);
@@ -180,9 +182,9 @@ public sealed class ClientTests : IAsyncLifetime
         var error = await response.ReadDefenderErrorAsync();
 
         Assert.NotNull(error);
-        Assert.Equal(HttpStatusCode.Conflict, error.StatusCode);
-        Assert.Null(error.Code);
-        Assert.Equal("SomethingNew", error.CodeName);
+        Assert.Equal((int)HttpStatusCode.Conflict, error.Status);
+        Assert.Null(error.KnownCode);
+        Assert.Equal("SomethingNew", error.Code);
         Assert.Equal("A newer server's code.", error.Message);
         Assert.Equal(Guid.Parse("1fa66c0f-18bd-4133-b378-36d76f3a2ba0"), error.Target);
     }
@@ -196,7 +198,7 @@ public sealed class ClientTests : IAsyncLifetime
 
         Assert.NotNull(error);
         Assert.True(error.IsEnvelope);
-        Assert.Equal(DefenderErrorCode.BadRequest, error.Code);
+        Assert.Equal(DefenderErrorCode.BadRequest, error.KnownCode);
         Assert.Null(error.Target);
     }
 
@@ -210,11 +212,11 @@ public sealed class ClientTests : IAsyncLifetime
         using var client = CreateClient(withHandler: true);
         var exception = await Assert.ThrowsAsync<DefenderApiException>(() => client.GetAsync(new Uri(path, UriKind.Relative)));
 
-        Assert.Equal(status, exception.StatusCode);
+        Assert.Equal((int)status, exception.Status);
         Assert.False(exception.Error.IsEnvelope);
-        Assert.Equal(raw, exception.Error.RawContent);
+        Assert.Equal(raw, exception.Error.RawBody);
         Assert.Null(exception.Code);
-        Assert.Null(exception.CodeName);
+        Assert.Null(exception.KnownCode);
         Assert.Null(exception.Error.Message);
         Assert.Null(exception.Target);
         Assert.Equal($"The server answered {(int)status} without a Defender error envelope.", exception.Message);
@@ -240,7 +242,7 @@ public sealed class ClientTests : IAsyncLifetime
         var error = await response.ReadDefenderErrorAsync();
 
         Assert.NotNull(error);
-        Assert.Equal(new string('x', DefenderApiErrorReader.MaxRawContentLength), error.RawContent);
+        Assert.Equal(new string('x', DefenderApiErrorReader.MaxRawContentLength), error.RawBody);
     }
 
     [Fact]
@@ -252,11 +254,11 @@ public sealed class ClientTests : IAsyncLifetime
         var error = await response.ReadDefenderErrorAsync();
 
         Assert.NotNull(error);
-        Assert.Equal(HttpStatusCode.NotFound, error.StatusCode);
+        Assert.Equal((int)HttpStatusCode.NotFound, error.Status);
         Assert.False(error.IsEnvelope);
-        Assert.Equal(DefenderErrorCode.ResourceNotFound, error.Code);
-        Assert.Equal("ResourceNotFound", error.CodeName);
-        Assert.Equal(string.Empty, error.RawContent);
+        Assert.Equal(DefenderErrorCode.ResourceNotFound, error.KnownCode);
+        Assert.Equal("ResourceNotFound", error.Code);
+        Assert.Equal(string.Empty, error.RawBody);
         Assert.Equal("The server answered 404 ResourceNotFound without a Defender error envelope.", error.ToString());
     }
 
@@ -290,17 +292,35 @@ public sealed class ClientTests : IAsyncLifetime
             var error = await response.ReadDefenderErrorAsync();
 
             Assert.NotNull(error);
-            Assert.Equal(HttpStatusCode.BadRequest, error.StatusCode);
+            Assert.Equal((int)HttpStatusCode.BadRequest, error.Status);
             if (error.IsEnvelope)
             {
-                Assert.False(string.IsNullOrEmpty(error.CodeName));
-                Assert.Null(error.RawContent);
+                Assert.False(string.IsNullOrEmpty(error.Code));
+                Assert.Null(error.RawBody);
             }
             else
             {
-                Assert.NotNull(error.RawContent);
+                Assert.NotNull(error.RawBody);
                 Assert.Null(error.Message);
             }
         }
+    }
+
+    [Fact]
+    public async Task ObsoleteNames_StillAnswer_AsTheSharedNames()
+    {
+        using var client = CreateClient(withHandler: true);
+        var exception = await Assert.ThrowsAsync<DefenderApiException>(() => client.GetAsync(new Uri("/proxy/html", UriKind.Relative)));
+#pragma warning disable CS0618 // the 1.0 names, kept as aliases
+        Assert.Equal(HttpStatusCode.BadGateway, exception.StatusCode);
+        Assert.Equal(HttpStatusCode.BadGateway, exception.Error.StatusCode);
+        Assert.Equal(exception.Error.RawBody, exception.Error.RawContent);
+        Assert.Null(exception.CodeName);
+        Assert.Null(exception.Error.CodeName);
+#pragma warning restore CS0618
+        Assert.True(exception.IsRetryable);
+        Assert.Equal(["text/html"], exception.Headers["content-type"]);
+        Assert.Equal(HttpMethod.Get, exception.Method);
+        Assert.Equal(new Uri("http://localhost/proxy/html"), exception.RequestUri);
     }
 }

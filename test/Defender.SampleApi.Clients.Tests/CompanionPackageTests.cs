@@ -22,19 +22,22 @@ public sealed class CompanionPackageTests(SampleServers servers, ITestOutputHelp
     public async Task NodeTests_Pass_AgainstTheSample()
     {
         await CompanionPackage.EnsureBuiltAsync();
-        var tests = Directory.GetFiles(Path.Combine(CompanionPackage.Folder, "test"), "*.test.js").Order(StringComparer.Ordinal).ToList();
+        var folder = Path.Combine(CompanionPackage.Folder, "test");
+        var tests = Directory.GetFiles(folder, "*.test.js").Concat(Directory.GetFiles(folder, "*.test.cjs")).Order(StringComparer.Ordinal).ToList();
 
         var run = await NodeTestRun.RunAsync(CompanionPackage.Folder, tests, servers, output);
 
         // Every test in the files ran (none skipped for want of the servers), and each error from the sample was logged once.
-        Assert.True(run.Passed == 23, run.Report);
+        // Besides the sample, fakes.test.js starts its own servers on 127.0.0.1 (HTML 502, a body that never ends, Retry-After
+        // forms) and calls a closed port; require.test.cjs loads the CommonJS build by the package's name.
+        Assert.True(run.Passed == 37, run.Report);
         Assert.Equal(0, run.Skipped);
         Assert.True(run.Targets.Count == 8, run.Report);
         servers.AssertLogged(run.Targets);
     }
 
     [NodeFact]
-    public async Task NpmPack_ShipsTheModuleTypesAndReadmeOnly()
+    public async Task NpmPack_ShipsBothModuleFormatsTypesAndReadmeOnly()
     {
         await CompanionPackage.EnsureBuiltAsync();
         using var temp = new TempDirectory();
@@ -46,12 +49,41 @@ public sealed class CompanionPackageTests(SampleServers servers, ITestOutputHelp
 
         var pack = JsonDocument.Parse(result.Output).RootElement[0];
         var files = pack.GetProperty("files").EnumerateArray().Select(f => f.GetProperty("path").GetString()).Order(StringComparer.Ordinal);
-        Assert.Equal(["README.md", "dist/codes.d.ts", "dist/codes.js", "dist/index.d.ts", "dist/index.js", "package.json"], files);
+        Assert.Equal(
+            ["README.md", "dist/cjs/codes.d.ts", "dist/cjs/codes.js", "dist/cjs/index.d.ts", "dist/cjs/index.js", "dist/cjs/package.json",
+             "dist/codes.d.ts", "dist/codes.js", "dist/index.d.ts", "dist/index.js", "package.json"],
+            files);
         Assert.True(File.Exists(Path.Combine(temp.Path, pack.GetProperty("filename").GetString()!)));
         Assert.Equal("defender-errors", pack.GetProperty("name").GetString());
 
         using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(CompanionPackage.Folder, "package.json")));
         Assert.False(manifest.RootElement.TryGetProperty("dependencies", out _), "the package must have no runtime dependencies");
+
+        // import and require each find their own build and declarations; dist/cjs says it is CommonJS.
+        var root = manifest.RootElement.GetProperty("exports").GetProperty(".");
+        Assert.Equal("./dist/index.js", root.GetProperty("import").GetProperty("default").GetString());
+        Assert.Equal("./dist/index.d.ts", root.GetProperty("import").GetProperty("types").GetString());
+        Assert.Equal("./dist/cjs/index.js", root.GetProperty("require").GetProperty("default").GetString());
+        Assert.Equal("./dist/cjs/index.d.ts", root.GetProperty("require").GetProperty("types").GetString());
+        Assert.Equal("""{"type":"commonjs"}""", (await File.ReadAllTextAsync(Path.Combine(CompanionPackage.Dist, "cjs", "package.json"))).Trim());
+    }
+
+    /// <summary>
+    /// A Node project without the DOM lib (lib ES2022, @types/node only) compiles against the declarations, as an ES module and
+    /// as CommonJS (ts/consumers): no DOM type (RequestInfo, Response) leaks into them.
+    /// </summary>
+    [NodeFact]
+    public async Task Declarations_CompileWithoutTheDomLib_ImportedAndRequired()
+    {
+        await CompanionPackage.EnsureBuiltAsync();
+        await NodeTools.EnsureInstalledAsync(Repository.ToolsFolder);
+
+        var result = await NodeTools.RunBinAsync(Repository.ToolsFolder, "tsc", ["-p", Path.Combine("consumers", "tsconfig.json"), "--traceResolution"],
+            TimeSpan.FromMinutes(2));
+
+        Assert.True(result.ExitCode == 0, result.Describe("tsc -p consumers"));
+        Assert.Contains("'defender-errors' was successfully resolved to '" + Path.Combine(CompanionPackage.Dist, "index.d.ts"), result.Output, StringComparison.Ordinal);
+        Assert.Contains("'defender-errors' was successfully resolved to '" + Path.Combine(CompanionPackage.Dist, "cjs", "index.d.ts"), result.Output, StringComparison.Ordinal);
     }
 
     /// <summary>

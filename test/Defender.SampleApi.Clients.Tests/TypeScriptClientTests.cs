@@ -44,6 +44,24 @@ public sealed class TypeScriptClientTests(SampleServers servers, ITestOutputHelp
         Assert.True(run.Passed == 2, run.Report);
     }
 
+    /// <summary>
+    /// The recipes of docs/clients.md as written (ts/clients/recipes.test.ts): TanStack Query, ky, ofetch, openapi-fetch and
+    /// @hey-api each turn the sample's 404 into a DefenderApiError with its target, fetched once, and retry a fake server's 429
+    /// after its Retry-After.
+    /// </summary>
+    [NodeFact]
+    public async Task Recipes_RunAsDocumented()
+    {
+        var generated = await GenerateAsync("/openapi/v1.json", "openapi");
+        Assert.True(generated.ErrorsIn("recipes.test.ts").Count == 0, generated.CompilerOutput);
+
+        var run = await NodeTestRun.RunAsync(Repository.ToolsFolder, [generated.Js("recipes.test.ts")], servers, output);
+
+        Assert.True(run.Passed == 8, run.Report);
+        Assert.True(run.Targets.Count == 6, run.Report);
+        servers.AssertLogged(run.Targets);
+    }
+
     /// <summary>Both documents' clients generate and compile side by side; the tests that come later find theirs ready.</summary>
     private Task<GeneratedTypeScript> GenerateAsync(string path, string name)
     {

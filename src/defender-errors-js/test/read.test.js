@@ -7,6 +7,7 @@ import {
   defenderErrorStatuses,
   isDefenderError,
   isKnownDefenderErrorCode,
+  parseHttpDate,
   parseRetryAfter,
   readDefenderError,
   withDefenderErrors,
@@ -102,6 +103,19 @@ test("readDefenderError reads Retry-After in seconds or as an HTTP date", async 
   assert.equal(parseRetryAfter("Wed, 31 Dec 2025 23:59:00 GMT", now), 0);
   assert.equal(parseRetryAfter("soon", now), undefined);
   assert.equal(parseRetryAfter(null), undefined);
+});
+
+test("parseRetryAfter is strict: delta-seconds as a non-negative integer or an HTTP date in one of its three forms", () => {
+  const now = Date.parse("1994-11-06T08:49:00Z");
+  assert.equal(parseRetryAfter("0", now), 0);
+  assert.equal(parseRetryAfter("120", now), 120);
+  for (const date of ["Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994"]) {
+    assert.equal(parseHttpDate(date), Date.parse("1994-11-06T08:49:37Z"), date);
+    assert.equal(parseRetryAfter(date, now), 37, date);
+  }
+  for (const garbage of ["1.5", "-1", "+3", "1e3", "0x10", "", " ", "soon", "2026-01-01T00:00:00Z", "1", "Sun, 06 Nov 1994 08:49:37 PST", "Sun, 31 Feb 1994 08:49:37 GMT"]) {
+    assert.equal(parseRetryAfter(garbage, now), garbage === "1" ? 1 : undefined, garbage);
+  }
 });
 
 test("an empty envelope message falls back to the status", async () => {

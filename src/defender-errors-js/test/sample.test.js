@@ -26,9 +26,14 @@ test("fetch wrapper: a success is the response, untouched", needsSample, async (
   assert.equal((await response.json()).id, machineId);
 });
 
-test("fetch wrapper: 404 ResourceNotFound", needsSample, async () => {
-  await rejectsWith(withDefenderErrors()(`${api}/api/machines/${missingId}`, { headers: reader }),
+test("fetch wrapper: 404 ResourceNotFound, with the request and the response", needsSample, async () => {
+  const error = await rejectsWith(withDefenderErrors()(`${api}/api/machines/${missingId}`, { headers: reader }),
     404, "ResourceNotFound", `Machine ${missingId} was not found`);
+  assert.equal(error.url, `${api}/api/machines/${missingId}`);
+  assert.equal(error.method, "GET");
+  assert.equal(error.response.status, 404);
+  assert.equal(error.headers.get("x-ms-error-code"), "ResourceNotFound");
+  assert.equal(error.isRetryable, false);
 });
 
 test("fetch wrapper: 400 MissingRequiredParameter for a wrong-case body", needsSample, async () => {
@@ -46,6 +51,7 @@ test("fetch wrapper: 429 TooManyRequests with retryAfter from Retry-After", need
   await call().catch(() => undefined); // the one call the window allows (or already a 429 from an earlier test)
   const error = await rejectsWith(call(), 429, "TooManyRequests");
   assert.ok(Number.isInteger(error.retryAfter) && error.retryAfter > 0, `retryAfter ${error.retryAfter}`);
+  assert.equal(error.isRetryable, true);
 });
 
 test("readDefenderError on a raw fetch response", needsSample, async () => {
@@ -67,7 +73,9 @@ test("openapi-fetch middleware: a success resolves with data", needsSample, asyn
 test("openapi-fetch middleware: 404 rejects with DefenderApiError", needsSample, async () => {
   const client = createClient({ baseUrl: api, headers: reader });
   client.use(defenderErrorMiddleware());
-  await rejectsWith(client.GET("/api/machines/{id}", { params: { path: { id: missingId } } }), 404, "ResourceNotFound");
+  const error = await rejectsWith(client.GET("/api/machines/{id}", { params: { path: { id: missingId } } }), 404, "ResourceNotFound");
+  assert.equal(error.request.method, "GET");
+  assert.equal(error.url, `${api}/api/machines/${missingId}`);
 });
 
 test("openapi-fetch middleware: 400 wrong-case body rejects with MissingRequiredParameter", needsSample, async () => {

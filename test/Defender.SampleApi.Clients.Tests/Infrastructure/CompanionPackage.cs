@@ -1,6 +1,6 @@
 namespace Defender.SampleApi.Clients.Tests.Infrastructure;
 
-/// <summary>The TypeScript companion package, installed and built once per run (its dist/ is what npm pack ships).</summary>
+/// <summary>The TypeScript companion package, installed and built once per run: ESM in dist/, CommonJS in dist/cjs/ (what npm pack ships).</summary>
 public static class CompanionPackage
 {
     private static readonly Lazy<Task> Build = new(BuildAsync);
@@ -14,10 +14,10 @@ public static class CompanionPackage
     private static async Task BuildAsync()
     {
         await NodeTools.EnsureInstalledAsync(Folder);
-        var result = await NodeTools.RunBinAsync(Folder, "tsc", ["-p", "tsconfig.json"], TimeSpan.FromMinutes(2));
+        var result = await NodeTools.RunNodeAsync(Folder, ["scripts/build.mjs"], TimeSpan.FromMinutes(2));
         if (result.ExitCode != 0)
         {
-            throw new InvalidOperationException(result.Describe("tsc (defender-errors)"));
+            throw new InvalidOperationException(result.Describe("scripts/build.mjs (defender-errors)"));
         }
     }
 }
