@@ -152,18 +152,19 @@ public sealed class DefenderODataResult<T> : IResult, IActionResult, IStatusCode
         // A query text this endpoint has validated and run before replays the LINQ the library built for it.
         var plans = httpContext.RequestServices.GetService<ODataQueryPlanCache>();
         var key = plans is not null && _source.ElementType == typeof(T) ? ODataQueryPlanCache.KeyOf(httpContext, _query.Context.Model, typeof(T)) : null;
-        if (key is { } found && plans!.Find(found) is { } plan)
-        {
-            return Replay(httpContext, limits, plan);
-        }
-
-        if (limits.CheckOptions(httpContext.Request.Query, _query) is { } rejected)
+        var plan = key is { } known ? plans!.Find(known) : null;
+        if (plan is null && limits.CheckOptions(httpContext.Request.Query, _query) is { } rejected)
         {
             throw new DefenderException(rejected);
         }
 
         try
         {
+            if (plan is not null)
+            {
+                return Replay(httpContext, limits, plan);
+            }
+
             _query.Validate(limits.ValidationSettings);
 
             // The library runs the query on a recorder standing in for the source (which runs it on the source's provider).
@@ -198,16 +199,9 @@ public sealed class DefenderODataResult<T> : IResult, IActionResult, IStatusCode
     /// <summary>What <see cref="Apply"/> reads, from the recorded LINQ: one query for the page, one for the count if asked.</summary>
     private Page Replay(HttpContext httpContext, ODataLimits limits, ODataQueryPlan plan)
     {
-        try
-        {
-            var (items, nextLink) = Read(httpContext, plan.Page(_source), limits.Options.PageSize);
-            long? count = plan.HasCount ? httpContext.ODataFeature().TotalCount ?? plan.Count(_source) : null;
-            return new Page(items, count, nextLink);
-        }
-        catch (Exception exception) when (ODataErrors.Classify(exception) is { } error)
-        {
-            throw new DefenderException(error, exception);
-        }
+        var (items, nextLink) = Read(httpContext, plan.Page(_source), limits.Options.PageSize);
+        long? count = plan.HasCount ? httpContext.ODataFeature().TotalCount ?? plan.Count(_source) : null;
+        return new Page(items, count, nextLink);
     }
 
     /// <summary>At most one entity more than the page: if it is there, the page ends with a next link.</summary>

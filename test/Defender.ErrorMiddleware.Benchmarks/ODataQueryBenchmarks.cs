@@ -118,6 +118,62 @@ public class ODataQueryBenchmarks
     /// <summary>The same query with a parameter the query ignores but its text includes.</summary>
     public string NewQueryTextUrl() => _odataUrl + "&n=" + Interlocked.Increment(ref _queryText).ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// The three requests interleaved (hand-written, OData, OData with a new query text, rotating the order each round) for
+    /// <paramref name="duration"/>: on a busy machine the load drifts between BenchmarkDotNet's cases, here every case sees
+    /// the same moments. Prints each one's median, mean and standard deviation and the medians' ratios
+    /// (<c>odata-compare seconds [machines]</c>).
+    /// </summary>
+    public static async Task CompareAsync(TimeSpan duration, int machines)
+    {
+        var benchmarks = new ODataQueryBenchmarks { Machines = machines };
+        await benchmarks.SetupAsync();
+        (string Name, Func<Task<byte[]>> Send, List<double> Micros, long[] Bytes)[] cases =
+        [
+            ("hand-written", benchmarks.HandWritten, [], [0]),
+            ("OData", benchmarks.OData, [], [0]),
+            ("OData, new query text", benchmarks.ODataNewQueryText, [], [0]),
+        ];
+        for (var i = 0; i < 100; i++)
+        {
+            foreach (var c in cases)
+            {
+                await c.Send();
+            }
+        }
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        for (var round = 0; watch.Elapsed < duration; round++)
+        {
+            for (var j = 0; j < cases.Length; j++)
+            {
+                var c = cases[(round + j) % cases.Length];
+                var allocated = GC.GetTotalAllocatedBytes(precise: true);
+                var start = System.Diagnostics.Stopwatch.GetTimestamp();
+                await c.Send();
+                c.Micros.Add(System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+                c.Bytes[0] += GC.GetTotalAllocatedBytes(precise: true) - allocated;
+            }
+        }
+
+        var baseline = Median(cases[0].Micros);
+        foreach (var c in cases)
+        {
+            var mean = c.Micros.Average();
+            var sd = Math.Sqrt(c.Micros.Sum(m => (m - mean) * (m - mean)) / (c.Micros.Count - 1));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {machines:N0} | {c.Name} | {c.Micros.Count} | {Median(c.Micros):F0} µs | {mean:F0} µs | {sd:F0} µs | {baseline / Median(c.Micros):F2}× | {c.Bytes[0] / c.Micros.Count / 1024.0:F1} KB |"));
+        }
+
+        await benchmarks.CleanupAsync();
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
     /// <summary>Sends one kind of request in a loop for a profiler to watch (<c>odata-profile linq|odata|new seconds [machines]</c>).</summary>
     public static async Task ProfileAsync(string kind, TimeSpan duration, int machines)
     {

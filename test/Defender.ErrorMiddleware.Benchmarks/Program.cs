@@ -21,4 +21,13 @@ if (args.Length > 1 && args[0] == "odata-profile")
     return;
 }
 
+// `… -- odata-compare [seconds] [machines]` interleaves the three ODataQuery requests and prints medians and ratios.
+if (args.Length > 0 && args[0] == "odata-compare")
+{
+    var seconds = args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 60;
+    var machines = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 10_000;
+    await ODataQueryBenchmarks.CompareAsync(TimeSpan.FromSeconds(seconds), machines);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(ErrorPathBenchmarks).Assembly).Run(args);
