@@ -1,6 +1,10 @@
 using System.Net;
 using Defender.ErrorMiddleware.OData.Internal;
 using Defender.ErrorMiddleware.OData.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.OData.Query;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Defender.ErrorMiddleware.OData.Tests;
@@ -57,6 +61,31 @@ public sealed class QueryPlanTests
         Assert.Equal(2, CountPlans(plans));
         // No EF Core compilation after the first: the replayed LINQ keeps the library's parameters.
         Assert.Equal(compiled, app.Sql.Compilations);
+    }
+
+    [Fact]
+    public async Task Replay_RunsOnEachRequestsOwnSource()
+    {
+        // The source is the handler's (here restricted per request, as a tenant filter would be); the plan only replaces it.
+        await using var app = await ODataTestApp.StartAsync(configureEndpoints: a => a.MapGet("/api/restricted/machines",
+            (ODataQueryOptions<Machine> query, MachineDb db, HttpRequest request) =>
+            {
+                var max = int.Parse(request.Headers["X-Max-Id"].ToString(), System.Globalization.CultureInfo.InvariantCulture);
+                return query.ToDefenderResult(db.Machines.AsNoTracking().Where(m => m.Id <= max));
+            }));
+
+        int[][] answers = [await IdsAsync(app, 6), await IdsAsync(app, 3), await IdsAsync(app, 1), await IdsAsync(app, 6)];
+
+        Assert.Equal([[2, 3, 5, 6], [2, 3], [], [2, 3, 5, 6]], answers);
+    }
+
+    private static async Task<int[]> IdsAsync(ODataTestApp app, int maxId)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/restricted/machines?" + ODataTestApp.Encode("$filter=riskScore gt 20&$orderby=id"));
+        request.Headers.Add("X-Max-Id", maxId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var response = await app.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await ODataTestApp.ReadIdsAsync(response);
     }
 
     [Fact]
