@@ -149,41 +149,76 @@ public sealed class DefenderODataResult<T> : IResult, IActionResult, IStatusCode
     /// <summary>Validates, applies and runs the query; everything is read before anything is written.</summary>
     private Page Run(HttpContext httpContext, ODataLimits limits)
     {
-        if (limits.CheckOptions(httpContext.Request.Query, _query) is { } rejected)
+        // A query text this endpoint has validated and run before replays the LINQ the library built for it.
+        var plans = httpContext.RequestServices.GetService<ODataQueryPlanCache>();
+        var key = plans is not null && _source.ElementType == typeof(T) ? ODataQueryPlanCache.KeyOf(httpContext, _query.Context.Model, typeof(T)) : null;
+        var plan = key is { } known ? plans!.Find(known) : null;
+        if (plan is null && limits.CheckOptions(httpContext.Request.Query, _query) is { } rejected)
         {
             throw new DefenderException(rejected);
         }
 
         try
         {
+            if (plan is not null)
+            {
+                return Replay(httpContext, limits, plan);
+            }
+
             _query.Validate(limits.ValidationSettings);
 
-            // The library pages with a stable order (the key added to $orderby) and reads one item more than its page size to
-            // know whether more exist, but keeps that answer to itself; asked for one more than the page, it tells by the count.
-            var pageSize = limits.Options.PageSize;
-            var applied = _query.ApplyTo(_source, ODataLimits.CreateQuerySettings(pageSize + 1));
-            var items = new List<object?>(Math.Min(pageSize + 1, 1024));
-            foreach (var item in (IEnumerable)applied)
+            // The library runs the query on a recorder standing in for the source (which runs it on the source's provider).
+            var capture = key is null ? null : new ODataQueryCapture<T>(_source);
+            var page = Apply(httpContext, limits, capture?.Root ?? _source);
+            if (key is { } added && capture!.ToPlan() is { } recorded && recorded.HasCount == page.Count.HasValue)
             {
-                items.Add(item);
+                plans!.Add(added, recorded);
             }
 
-            Uri? nextLink = null;
-            if (items.Count > pageSize)
-            {
-                items.RemoveAt(pageSize);
-                nextLink = httpContext.Request.GetNextPageLink(pageSize, null, null);
-            }
-
-            var feature = httpContext.ODataFeature();
-            long? count = _query.Count?.Value == true ? feature.TotalCount ?? feature.TotalCountFunc?.Invoke() : null;
-            return new Page(items, count, nextLink);
+            return page;
         }
         catch (Exception exception) when (ODataErrors.Classify(exception) is { } error)
         {
             // The library's or the data source's refusal: the client's query, answered here so no mapping is needed.
             throw new DefenderException(error, exception);
         }
+    }
+
+    private Page Apply(HttpContext httpContext, ODataLimits limits, IQueryable<T> source)
+    {
+        // The library pages with a stable order (the key added to $orderby) and reads one item more than its page size to
+        // know whether more exist, but keeps that answer to itself; asked for one more than the page, it tells by the count.
+        var pageSize = limits.Options.PageSize;
+        var applied = _query.ApplyTo(source, ODataLimits.CreateQuerySettings(pageSize + 1));
+        var (items, nextLink) = Read(httpContext, (IEnumerable)applied, pageSize);
+        var feature = httpContext.ODataFeature();
+        long? count = _query.Count?.Value == true ? feature.TotalCount ?? feature.TotalCountFunc?.Invoke() : null;
+        return new Page(items, count, nextLink);
+    }
+
+    /// <summary>What <see cref="Apply"/> reads, from the recorded LINQ: one query for the page, one for the count if asked.</summary>
+    private Page Replay(HttpContext httpContext, ODataLimits limits, ODataQueryPlan plan)
+    {
+        var (items, nextLink) = Read(httpContext, plan.Page(_source), limits.Options.PageSize);
+        long? count = plan.HasCount ? httpContext.ODataFeature().TotalCount ?? plan.Count(_source) : null;
+        return new Page(items, count, nextLink);
+    }
+
+    /// <summary>At most one entity more than the page: if it is there, the page ends with a next link.</summary>
+    private static (List<object?> Items, Uri? NextLink) Read(HttpContext httpContext, IEnumerable applied, int pageSize)
+    {
+        var items = new List<object?>(Math.Min(pageSize + 1, 128));
+        foreach (var item in applied)
+        {
+            if (items.Count == pageSize)
+            {
+                return (items, httpContext.Request.GetNextPageLink(pageSize, null, null));
+            }
+
+            items.Add(item);
+        }
+
+        return (items, null);
     }
 
     /// <summary>An absolute context URL as given; a relative one (<c>api/$metadata#Machines</c>) against the request's base URL.</summary>

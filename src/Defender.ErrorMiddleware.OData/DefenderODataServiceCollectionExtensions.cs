@@ -35,6 +35,7 @@ public static class DefenderODataServiceCollectionExtensions
             services.AddSingleton<DefenderODataMarker>();
             services.AddOptions<DefenderODataOptions>();
             services.TryAddSingleton<ODataLimits>();
+            services.TryAddSingleton<ODataQueryPlanCache>();
             services.Configure<DefenderErrorOptions>(static o =>
             {
                 // Any ODataException; on OData requests also what EF Core or the library throw for a query (everything else declines).

@@ -12,4 +12,22 @@ if (args.Length > 0 && args[0] == "load")
     return;
 }
 
+// `… -- odata-profile linq|odata|new [seconds] [machines]` sends one kind of ODataQuery request in a loop (for dotnet-trace).
+if (args.Length > 1 && args[0] == "odata-profile")
+{
+    var seconds = args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 20;
+    var machines = args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 10_000;
+    await ODataQueryBenchmarks.ProfileAsync(args[1], TimeSpan.FromSeconds(seconds), machines);
+    return;
+}
+
+// `… -- odata-compare [seconds] [machines]` interleaves the three ODataQuery requests and prints medians and ratios.
+if (args.Length > 0 && args[0] == "odata-compare")
+{
+    var seconds = args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 60;
+    var machines = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 10_000;
+    await ODataQueryBenchmarks.CompareAsync(TimeSpan.FromSeconds(seconds), machines);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(ErrorPathBenchmarks).Assembly).Run(args);
