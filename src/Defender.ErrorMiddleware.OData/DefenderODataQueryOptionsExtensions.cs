@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.OData.Query;
 
 namespace Defender.ErrorMiddleware.OData;
@@ -19,6 +20,8 @@ public static class DefenderODataQueryOptionsExtensions
     /// <see langword="null"/> leaves it out.
     /// </param>
     /// <returns>The result; return it from a minimal API handler or a controller action.</returns>
+    [RequiresUnreferencedCode(ODataTrimming.Message)]
+    [RequiresDynamicCode(ODataTrimming.Message)]
     public static DefenderODataResult<T> ToDefenderResult<T>(this ODataQueryOptions<T> query, IQueryable<T> source, string? context = null)
     {
         ArgumentNullException.ThrowIfNull(query);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Defender.ErrorMiddleware;
 using Defender.ErrorMiddleware.OData;
 using Defender.ErrorMiddleware.OData.Internal;
@@ -26,6 +27,8 @@ public static class DefenderODataServiceCollectionExtensions
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Configures the limits; <see langword="null"/> keeps the defaults.</param>
     /// <returns>The same service collection.</returns>
+    [RequiresUnreferencedCode(ODataTrimming.Message)]
+    [RequiresDynamicCode(ODataTrimming.Message)]
     public static IServiceCollection AddDefenderOData(this IServiceCollection services, Action<DefenderODataOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -71,7 +74,9 @@ public static class DefenderODataServiceCollectionExtensions
     /// <param name="builder">The MVC builder.</param>
     /// <param name="configure">Configures the limits; <see langword="null"/> keeps the defaults.</param>
     /// <returns>The same builder.</returns>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters",
+    [RequiresUnreferencedCode(ODataTrimming.Message)]
+    [RequiresDynamicCode(ODataTrimming.Message)]
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters",
         Justification = "The overloads extend different builders, so no call can be ambiguous.")]
     public static IMvcBuilder AddDefenderOData(this IMvcBuilder builder, Action<DefenderODataOptions>? configure = null)
     {

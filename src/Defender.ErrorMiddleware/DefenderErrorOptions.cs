@@ -10,6 +10,7 @@ namespace Defender.ErrorMiddleware;
 /// </summary>
 public sealed class DefenderErrorOptions
 {
+    private readonly Dictionary<int, DefenderError> _statusCodeErrors;
     private readonly List<ExceptionMapping> _mappings = [];
     private readonly Dictionary<string, string> _messageOverrides = new(StringComparer.Ordinal);
     private readonly Dictionary<string, RegisteredErrorCode> _registeredCodes = new(StringComparer.Ordinal);
@@ -20,7 +21,7 @@ public sealed class DefenderErrorOptions
         // Defender's own throttling code; the rate limiter's bodiless 429 maps to it.
         AddErrorCode(DefenderStatusCodeErrors.TooManyRequests, StatusCodes.Status429TooManyRequests, DefenderStatusCodeErrors.TooManyRequestsMessage);
 
-        StatusCodeErrors = new Dictionary<int, DefenderError>(DefenderStatusCodeErrors.Defaults);
+        StatusCodeErrors = _statusCodeErrors = new Dictionary<int, DefenderError>(DefenderStatusCodeErrors.Defaults);
     }
 
     /// <summary>Which published wording supplies default messages. Default: <see cref="DefenderMessagePreset.Microsoft365Defender"/>.</summary>
@@ -60,8 +61,8 @@ public sealed class DefenderErrorOptions
     /// <summary>
     /// The error written for each bodiless status (the response keeps its status). Defaults: 400 BadRequest, 401 Unauthorized,
     /// 403 Forbidden, 404 NotFound, 405/406/408/414/431 BadRequest, 411/413/415 InvalidRequestBody, 429 TooManyRequests;
-    /// any other 4xx is BadRequest and any 5xx InternalServerError (a copy of <see cref="DefenderStatusCodeErrors.Defaults"/>,
-    /// read through <see cref="DefenderStatusCodeErrors.Resolve"/>).
+    /// any other 4xx is BadRequest and any 5xx InternalServerError (a copy of <see cref="DefenderStatusCodeErrors.Defaults"/>;
+    /// a status it does not list gets <see cref="DefenderStatusCodeErrors.Resolve(int)"/>). Read through <see cref="GetStatusCodeError"/>.
     /// </summary>
     public IDictionary<int, DefenderError> StatusCodeErrors { get; }
 
@@ -108,6 +109,18 @@ public sealed class DefenderErrorOptions
         var descriptor = DefenderErrorCatalog.Get(code);
         return _messageOverrides.TryGetValue(descriptor.Name, out var message) ? message : descriptor.GetDefaultMessage(MessagePreset);
     }
+
+    /// <summary>
+    /// The error a bodiless response of this status gets (it keeps its status): the <see cref="StatusCodeErrors"/> entry, else
+    /// <see cref="DefenderStatusCodeErrors.Resolve(int)"/>. The writer and the OpenAPI documents both read it.
+    /// </summary>
+    /// <param name="statusCode">The response's status.</param>
+    /// <returns>The error to write.</returns>
+    public DefenderError GetStatusCodeError(int statusCode) => ResolveStatus(_statusCodeErrors, statusCode);
+
+    /// <summary>The one rule of <see cref="GetStatusCodeError"/>, also read over the writer's frozen copy of the table.</summary>
+    internal static DefenderError ResolveStatus(IReadOnlyDictionary<int, DefenderError> table, int statusCode) =>
+        table.TryGetValue(statusCode, out var error) ? error : DefenderStatusCodeErrors.Resolve(statusCode);
 
     /// <summary>Replaces the default message of a documented code (used when an error carries no message of its own).</summary>
     /// <param name="code">The documented code.</param>

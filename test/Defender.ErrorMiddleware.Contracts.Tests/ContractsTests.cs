@@ -51,15 +51,20 @@ public sealed class ContractsTests
         Assert.Equal(message, error.Message);
     }
 
+    // The overload that takes an application's table is obsolete (a server concern, DefenderErrorOptions.GetStatusCodeError);
+    // it keeps working for the release it is marked in.
     [Fact]
-    public void Resolve_UsesTheGivenTable_AndItsFallbackForOtherStatuses()
+#pragma warning disable CS0618
+    public void Resolve_ObsoleteTableOverload_StillUsesTheGivenTable_AndItsFallbackForOtherStatuses()
     {
         var table = new Dictionary<int, DefenderError> { [409] = DefenderError.DisallowedOperation("Already isolated.") };
 
         Assert.Equal(DefenderError.DisallowedOperation("Already isolated."), DefenderStatusCodeErrors.Resolve(409, table));
         Assert.Equal("BadRequest", DefenderStatusCodeErrors.Resolve(404, table).Code);
         Assert.Equal("InternalServerError", DefenderStatusCodeErrors.Resolve(502, table).Code);
+        Assert.Equal("NotFound", DefenderStatusCodeErrors.Resolve(404, null).Code);
     }
+#pragma warning restore CS0618
 
     [Fact]
     public void Defaults_CannotBeChanged() =>

@@ -1,15 +1,33 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using Defender.ErrorMiddleware.Catalog;
 using Defender.ErrorMiddleware.Tests.Infrastructure;
 
 namespace Defender.ErrorMiddleware.Tests;
 
 /// <summary>docs/error-codes.md is generated from the catalog and the default options; this fails when they drift.</summary>
-public sealed class GeneratedDocsTests
+public sealed partial class GeneratedDocsTests
 {
     [Fact]
     public void ErrorCodesDoc_MatchesCatalog() => GoldenFile.AssertMatches("docs/error-codes.md", Render());
+
+    [Fact]
+    public void DocumentationTable_NamesAndFillsEveryFormatItem()
+    {
+        foreach (var descriptor in DefenderErrorCatalog.All)
+        {
+            var items = FormatItem().Matches(descriptor.Template).Select(m => m.Value).Distinct(StringComparer.Ordinal).Count();
+            var (placeholders, examples) = DefenderErrorDocumentation.Of(descriptor.Code);
+            Assert.True(items == placeholders.Length && items == examples.Length,
+                $"{descriptor.Name}: {items} format items, {placeholders.Length} placeholders, {examples.Length} examples");
+            Assert.DoesNotContain("{", DefenderErrorDocumentation.DocumentedTemplate(descriptor), StringComparison.Ordinal);
+            Assert.DoesNotContain("{", DefenderErrorDocumentation.ExampleMessage(descriptor), StringComparison.Ordinal);
+        }
+    }
+
+    [GeneratedRegex(@"\{\d+\}")]
+    private static partial Regex FormatItem();
 
     internal static string Render()
     {
@@ -34,7 +52,7 @@ public sealed class GeneratedDocsTests
         foreach (var descriptor in DefenderErrorCatalog.All)
         {
             text.Append(CultureInfo.InvariantCulture,
-                $"| `{descriptor.Name}` | {descriptor.StatusCode} | {Cell(descriptor.DocumentedTemplate)} | {Cell(descriptor.DefaultMessage)} | {Cell(descriptor.ThreatProtectionDefaultMessage)} |\n");
+                $"| `{descriptor.Name}` | {descriptor.StatusCode} | {Cell(DefenderErrorDocumentation.DocumentedTemplate(descriptor))} | {Cell(descriptor.GetDefaultMessage(DefenderMessagePreset.Microsoft365Defender))} | {Cell(descriptor.GetDefaultMessage(DefenderMessagePreset.MicrosoftThreatProtection))} |\n");
         }
 
         text.Append("""
@@ -69,7 +87,7 @@ public sealed class GeneratedDocsTests
         foreach (var (status, error) in options.StatusCodeErrors.OrderBy(p => p.Key))
         {
             var message = error.Message ?? (error.KnownCode is { } known
-                ? DefenderErrorCatalog.Get(known).DefaultMessage
+                ? DefenderErrorCatalog.Get(known).GetDefaultMessage(options.MessagePreset)
                 : options.RegisteredCodes[error.Code].DefaultMessage);
             text.Append(CultureInfo.InvariantCulture, $"| {status} | `{error.Code}` | {Cell(message)} |\n");
         }

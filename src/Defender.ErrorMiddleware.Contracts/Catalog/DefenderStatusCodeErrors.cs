@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.ComponentModel;
 
 namespace Defender.ErrorMiddleware.Catalog;
 
@@ -20,7 +21,7 @@ public static class DefenderStatusCodeErrors
     /// <summary>
     /// The default table: 400 BadRequest, 401 Unauthorized, 403 Forbidden, 404 NotFound, 405/406/408/414/431 BadRequest with a
     /// message naming the problem, 411/413/415 InvalidRequestBody likewise, 429 <see cref="TooManyRequests"/>.
-    /// A status it does not list follows <see cref="Resolve"/>.
+    /// A status it does not list follows <see cref="Resolve(int)"/>.
     /// </summary>
     public static IReadOnlyDictionary<int, DefenderError> Defaults { get; } = new Dictionary<int, DefenderError>
     {
@@ -40,14 +41,24 @@ public static class DefenderStatusCodeErrors
     }.ToFrozenDictionary();
 
     /// <summary>
-    /// The error for a bodiless response of this status: the table's entry, else <c>InternalServerError</c> for 5xx and
-    /// <c>BadRequest</c> for any other status. The response keeps its own status either way.
+    /// The error for a bodiless response of this status: the <see cref="Defaults"/> entry, else <c>InternalServerError</c> for
+    /// 5xx and <c>BadRequest</c> for any other status. The response keeps its own status either way. (A server's own table,
+    /// with the application's changes, is <c>DefenderErrorOptions.GetStatusCodeError</c> in Defender.ErrorMiddleware.)
     /// </summary>
     /// <param name="statusCode">The response's status.</param>
-    /// <param name="table">The application's table (the server's <c>DefenderErrorOptions.StatusCodeErrors</c>); <see langword="null"/> for <see cref="Defaults"/>.</param>
     /// <returns>The error to write.</returns>
-    public static DefenderError Resolve(int statusCode, IReadOnlyDictionary<int, DefenderError>? table = null) =>
-        (table ?? Defaults).TryGetValue(statusCode, out var error)
+    public static DefenderError Resolve(int statusCode) => Lookup(Defaults, statusCode);
+
+    /// <summary>The error for a bodiless response of this status, from an application's table.</summary>
+    /// <param name="statusCode">The response's status.</param>
+    /// <param name="table">The application's table; <see langword="null"/> for <see cref="Defaults"/>.</param>
+    /// <returns>The table's entry, else <c>InternalServerError</c> for 5xx and <c>BadRequest</c> for any other status.</returns>
+    [Obsolete("A server's table is the server's concern: use DefenderErrorOptions.GetStatusCodeError(int) (Defender.ErrorMiddleware), or Resolve(int) for the default table. This overload will be removed in the next major version.")]
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static DefenderError Resolve(int statusCode, IReadOnlyDictionary<int, DefenderError>? table = null) => Lookup(table ?? Defaults, statusCode);
+
+    private static DefenderError Lookup(IReadOnlyDictionary<int, DefenderError> table, int statusCode) =>
+        table.TryGetValue(statusCode, out var error)
             ? error
             : statusCode >= 500 ? DefenderError.InternalServerError() : DefenderError.BadRequest();
 }

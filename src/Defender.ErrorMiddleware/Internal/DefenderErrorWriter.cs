@@ -89,7 +89,7 @@ internal sealed class DefenderErrorWriter
     }
 
     /// <summary>The error a bodiless response of this status gets (the status itself is kept).</summary>
-    internal DefenderError ErrorForStatus(int statusCode) => DefenderStatusCodeErrors.Resolve(statusCode, _statusCodeErrors);
+    internal DefenderError ErrorForStatus(int statusCode) => DefenderErrorOptions.ResolveStatus(_statusCodeErrors, statusCode);
 
     /// <summary>Logs the error once and writes the envelope. The response must not have started.</summary>
     /// <param name="context">The request.</param>

@@ -21,6 +21,8 @@ public enum DefenderHashKind
 }
 
 /// <summary>The kinds of indicator value the Defender indicator APIs accept (their <c>indicatorType</c>).</summary>
+[Obsolete(DefenderValidators.IndicatorObsolete)]
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public enum DefenderIndicatorKind
 {
     /// <summary>A SHA1 file hash.</summary>
@@ -58,6 +60,9 @@ public enum DefenderIndicatorKind
 /// </code></example>
 public static class DefenderValidators
 {
+    internal const string IndicatorObsolete =
+        "Indicator kinds are one Defender API's domain (the Indicators API), not the error contract: map your own kinds to TryValidateHash, TryValidateIpAddress, TryValidateDomainName and TryValidateUrl, as src/Defender.SampleApi's IndicatorKinds does. This member will be removed in the next major version.";
+
     private const int MaxDomainLength = 253;
     private const int MaxLabelLength = 63;
 
@@ -158,6 +163,8 @@ public static class DefenderValidators
     /// <param name="value">The indicator value.</param>
     /// <param name="error">The error when the value is invalid.</param>
     /// <returns>Whether the value is valid for its kind.</returns>
+    [Obsolete(IndicatorObsolete)]
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public static bool TryValidateIndicator(DefenderIndicatorKind kind, string? value, out DefenderError error) => kind switch
     {
         DefenderIndicatorKind.FileSha1 or DefenderIndicatorKind.CertificateThumbprint => TryValidateHash(value, DefenderHashKind.Sha1, out error),
@@ -177,6 +184,8 @@ public static class DefenderValidators
     /// <param name="value">The indicator value.</param>
     /// <param name="error">The error when the kind or the value is invalid.</param>
     /// <returns>Whether the value is valid for its kind.</returns>
+    [Obsolete(IndicatorObsolete)]
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public static bool TryValidateIndicator(string? indicatorType, string? value, out DefenderError error)
     {
         if (string.IsNullOrEmpty(indicatorType))
@@ -205,6 +214,7 @@ public static class DefenderValidators
     public static System.ComponentModel.DataAnnotations.ValidationResult ToValidationResult(DefenderError error, params string[] memberNames) =>
         new Validation.DefenderValidationResult(error, memberNames);
 
+    [Obsolete(IndicatorObsolete)]
     internal static bool TryParseIndicatorKind(string name, out DefenderIndicatorKind kind)
     {
         // Case-sensitive and names only: "1" or "filesha1" are not kinds.

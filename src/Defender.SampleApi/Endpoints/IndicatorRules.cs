@@ -63,8 +63,8 @@ internal static class IndicatorRules
             return DefenderError.InvalidInput(request.Severity);
         }
 
-        // The library's checks, by the kind the body names: an unknown kind is InvalidInput, a bad value the kind's own code.
-        return DefenderValidators.TryValidateIndicator(request.IndicatorType, request.IndicatorValue, out var error) ? null : error;
+        // By the kind the body names: an unknown kind is InvalidInput, a bad value the kind's own code (IndicatorKinds).
+        return IndicatorKinds.TryValidate(request.IndicatorType, request.IndicatorValue, out var error) ? null : error;
     }
 
     private static DefenderError? CheckGroups(List<string?>? groups)

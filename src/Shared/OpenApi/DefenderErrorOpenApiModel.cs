@@ -6,7 +6,7 @@ namespace Defender.ErrorMiddleware.OpenApi.Shared;
 
 /// <summary>
 /// Translates the inferred error responses into the Microsoft.OpenApi 2.x object model.
-/// Compiled into both the OpenApi and the Swashbuckle packages (they share that object model), so the two documents cannot drift.
+/// Shared source (src/Shared/OpenApi), compiled into both the OpenApi and the Swashbuckle packages (they share that object model), so the two documents cannot drift.
 /// </summary>
 internal static class DefenderErrorOpenApiModel
 {

@@ -7,32 +7,33 @@ namespace Defender.ErrorMiddleware.Catalog;
 /// cut to <see cref="MaxLength"/> characters and with control characters escaped, so it can neither
 /// flood a response nor forge a log line or header.
 /// </summary>
-public static class EchoSanitizer
+/// <remarks>
+/// Shared source (src/Shared), compiled as an internal type into Contracts (the catalog's message factories echo values)
+/// and into the core (messages it builds from the framework's text, and its log lines): one rule, no public API for it.
+/// </remarks>
+internal static partial class EchoSanitizer
 {
     /// <summary>The most characters of one echoed value that a message carries.</summary>
-    public const int MaxLength = 128;
+    internal const int MaxLength = 128;
 
     /// <summary>
     /// The most characters of a reason produced by a parser from client input (an OData parser's message):
     /// longer than one echoed value, because the reason is what the client needs to fix the query.
     /// </summary>
-    public const int MaxReasonLength = 512;
-
-    /// <summary>The most characters of one value (a path, a message) that a log line carries.</summary>
-    public const int MaxLogLength = 2048;
+    internal const int MaxReasonLength = 512;
 
     private const char Ellipsis = '…';
 
     /// <summary>Makes a value safe to echo in a message: at most <see cref="MaxLength"/> characters, controls escaped.</summary>
     /// <param name="value">The client's text.</param>
     /// <returns>The safe text (the same instance when nothing needed changing); empty for <see langword="null"/>.</returns>
-    public static string Sanitize(string? value) => Sanitize(value, MaxLength);
+    internal static string Sanitize(string? value) => Sanitize(value, MaxLength);
 
     /// <summary>Makes a value safe to echo or log: cut to <paramref name="maxLength"/> characters (then <c>…</c>), controls escaped.</summary>
     /// <param name="value">The client's text.</param>
     /// <param name="maxLength">The most characters kept.</param>
     /// <returns>The safe text (the same instance when nothing needed changing); empty for <see langword="null"/>.</returns>
-    public static string Sanitize(string? value, int maxLength)
+    internal static string Sanitize(string? value, int maxLength)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxLength);
         if (string.IsNullOrEmpty(value))

@@ -56,7 +56,7 @@ internal sealed class DefenderErrorResponseInference
     private static readonly string MissingRequiredParameter = DefenderErrorCatalog.Name(DefenderErrorCode.MissingRequiredParameter);
     private static readonly string InvalidInput = DefenderErrorCatalog.Name(DefenderErrorCode.InvalidInput);
 
-    private readonly FrozenDictionary<int, DefenderError> _statusCodeErrors;
+    private readonly DefenderErrorOptions _options;
     private readonly bool _fallbackPolicyApplies;
     private readonly EndpointDataSource? _endpoints;
     private readonly Dictionary<string, DefenderErrorCodeInfo> _codes = new(StringComparer.Ordinal);
@@ -65,7 +65,7 @@ internal sealed class DefenderErrorResponseInference
     public DefenderErrorResponseInference(DefenderErrorOptions options, AuthorizationOptions? authorization = null, EndpointDataSource? endpoints = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _statusCodeErrors = options.StatusCodeErrors.ToFrozenDictionary();
+        _options = options;
         _fallbackPolicyApplies = authorization?.FallbackPolicy is not null;
         _endpoints = endpoints;
         _actionEndpointMetadata = new(BuildActionEndpointMetadata, LazyThreadSafetyMode.ExecutionAndPublication);
@@ -75,7 +75,7 @@ internal sealed class DefenderErrorResponseInference
         {
             string example;
             string documented;
-            if (descriptor.Placeholders.Count == 0)
+            if (DefenderErrorDocumentation.Of(descriptor.Code).Placeholders.Length == 0)
             {
                 // What the middleware really writes when the error carries no message of its own.
                 example = options.GetDefaultMessage(descriptor.Code);
@@ -83,8 +83,8 @@ internal sealed class DefenderErrorResponseInference
             }
             else
             {
-                example = descriptor.ExampleMessage;
-                documented = descriptor.DocumentedTemplate;
+                example = DefenderErrorDocumentation.ExampleMessage(descriptor);
+                documented = DefenderErrorDocumentation.DocumentedTemplate(descriptor);
             }
 
             _codes.Add(descriptor.Name, new DefenderErrorCodeInfo(descriptor.Name, descriptor.StatusCode, order++, example, documented));
@@ -236,7 +236,7 @@ internal sealed class DefenderErrorResponseInference
         {
             var status = response.StatusCode;
             if (status is >= 400 and <= 599 && (response.Type is null || response.Type == typeof(void)) && !documented.Exists(c => c.StatusCode == status)
-                && DefenderStatusCodeErrors.Resolve(status, _statusCodeErrors) is var error && !excluded.Contains(error.Code))
+                && _options.GetStatusCodeError(status) is var error && !excluded.Contains(error.Code))
             {
                 var code = Lookup(error.Code, description);
                 var message = error.Message ?? code.ExampleMessage;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Defender.SampleApi.Clients.Tests.Infrastructure;
+namespace Defender.ErrorMiddleware.Testing;
 
 public sealed record ProcessResult(int ExitCode, string Output, string Error)
 {
