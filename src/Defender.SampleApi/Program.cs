@@ -3,7 +3,6 @@ using Defender.SampleApi;
 using Defender.SampleApi.Auth;
 using Defender.SampleApi.Endpoints;
 using Defender.SampleApi.Json;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.Net.Http.Headers;
 using Microsoft.OpenApi;
 
@@ -45,9 +44,10 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddScoped<MachineActionLifecycle>();
 builder.Services.AddSingleton<LiveResponseResults>();
 
-// Bearer tokens from configuration; a failed check is a bodiless 401/403 that the middleware turns into Unauthorized/Forbidden.
-builder.Services.AddAuthentication(BearerTokenHandler.SchemeName)
-    .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
+// Bearer tokens from configuration, each standing for a named identity (the name is recorded, never the token); a failed check
+// is a bodiless 401/403 that the middleware turns into Unauthorized/Forbidden. The start fails on a token without a name and,
+// outside Development, without configured tokens.
+builder.Services.AddSampleBearerTokens();
 // Each route admits any of the permissions Defender documents for it (RequireAnyPermission on the route).
 builder.Services.AddAuthorization();
 

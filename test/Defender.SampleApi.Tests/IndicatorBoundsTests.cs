@@ -25,7 +25,7 @@ public sealed class IndicatorBoundsTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(
-            $$"""{"@odata.context":"http://localhost/api/$metadata#Indicators/$entity","id":"6","indicatorValue":"220e7d15b011d7fac48f2bd61114db1022197f7f","indicatorType":"FileSha1","action":"AlertAndBlock","application":"demo-test","source":"dev-admin","sourceType":"AadApp","createdBySource":"dev-admin","createdBy":"dev-admin","severity":"Informational","title":"test","description":"test","recommendedActions":"nothing","creationTimeDateTimeUtc":"{{at}}","expirationTime":"2030-12-12T00:00:00Z","lastUpdateTime":"{{at}}","lastUpdatedBy":"dev-admin","rbacGroupNames":["group1","group2"],"rbacGroupIds":[],"generateAlert":true}""",
+            $$"""{"@odata.context":"http://localhost/api/$metadata#Indicators/$entity","id":"6","indicatorValue":"220e7d15b011d7fac48f2bd61114db1022197f7f","indicatorType":"FileSha1","action":"AlertAndBlock","application":"demo-test","source":"admin@contoso.example","sourceType":"AadApp","createdBySource":"admin@contoso.example","createdBy":"admin@contoso.example","severity":"Informational","title":"test","description":"test","recommendedActions":"nothing","creationTimeDateTimeUtc":"{{at}}","expirationTime":"2030-12-12T00:00:00Z","lastUpdateTime":"{{at}}","lastUpdatedBy":"admin@contoso.example","rbacGroupNames":["group1","group2"],"rbacGroupIds":[],"generateAlert":true}""",
             await response.Content.ReadAsStringAsync());
     }
 
@@ -93,6 +93,7 @@ public sealed class IndicatorBoundsTests
     {
         await using var factory = Factory(new Dictionary<string, string>
         {
+            ["SampleApi:Tokens:dev-ti:Name"] = "ti-app@contoso.example",
             ["SampleApi:Tokens:dev-ti:Tenant"] = "contoso",
             ["SampleApi:Tokens:dev-ti:Permissions:0"] = "Ti.ReadWrite",
         });
