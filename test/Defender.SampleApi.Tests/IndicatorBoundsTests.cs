@@ -141,6 +141,7 @@ public sealed class IndicatorBoundsTests
     {
         factory.CreateClient();
         using var scope = factory.Services.CreateScope();
+        scope.ServiceProvider.GetRequiredService<SampleTenant>().Id = SeedData.Tenant;
         var db = scope.ServiceProvider.GetRequiredService<SampleDbContext>();
         var now = factory.Time.GetUtcNow().UtcDateTime;
         var existing = db.Indicators.Count();
@@ -148,8 +149,6 @@ public sealed class IndicatorBoundsTests
         {
             db.Indicators.Add(new Indicator
             {
-                Id = n.ToString(CultureInfo.InvariantCulture),
-                Number = n,
                 IndicatorValue = $"fill-{n}.contoso-evil.example",
                 IndicatorType = "DomainName",
                 Action = "Audit",

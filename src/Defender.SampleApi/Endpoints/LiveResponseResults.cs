@@ -46,7 +46,8 @@ internal sealed class LiveResponseResults(TimeProvider time)
             return DefenderResults.Error(DefenderError.Forbidden("The link has expired; ask GetLiveResponseResultDownloadLink for a new one."));
         }
 
-        var action = await db.MachineActions.AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, cancellationToken);
+        // The link has no caller and so no tenant: its signature over the action's id is the permission, whatever tenant owns it.
+        var action = await db.MachineActions.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, cancellationToken);
         if (action is null || commandIndex >= action.Commands.Count)
         {
             return DefenderResults.Error(DefenderError.ResourceNotFound("MachineAction", id));
