@@ -70,7 +70,28 @@ internal sealed class LiveResponseResults(TimeProvider time)
 
         var path = LiveResponseRules.Parameter(command, "Path") ?? "";
         return TypedResults.File(Encoding.UTF8.GetBytes($"Simulated content of {path} from {action.ComputerDnsName}.\n"), "application/octet-stream",
-            Path.GetFileName(path.Replace('\\', '/')));
+            DownloadName(path));
+    }
+
+    /// <summary>
+    /// The file name a download is offered under: the path's last segment without control or format characters (Unicode Cc, Cf:
+    /// ESC, NUL, the bidi overrides that make <c>U+202E gnp.exe</c> look like <c>exe.png</c>), line or paragraph separators.
+    /// </summary>
+    internal static string DownloadName(string path)
+    {
+        var name = Path.GetFileName(path.Replace('\\', '/'));
+        var kept = new StringBuilder(name.Length);
+        foreach (var rune in name.EnumerateRunes())
+        {
+            if (Rune.GetUnicodeCategory(rune) is not (UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator
+                or UnicodeCategory.ParagraphSeparator or UnicodeCategory.Surrogate or UnicodeCategory.OtherNotAssigned))
+            {
+                kept.Append(rune.ToString());
+            }
+        }
+
+        var cleaned = kept.ToString().Trim();
+        return cleaned.Length == 0 || cleaned is "." or ".." ? "result" : cleaned;
     }
 
     private bool Expired(long expires) => time.GetUtcNow().ToUnixTimeSeconds() > expires;
