@@ -24,6 +24,13 @@ internal sealed class SampleApiOptions
     /// </summary>
     public string? PostgresConnectionString { get; set; }
 
+    /// <summary>
+    /// The address clients reach the sample at (e.g. <c>https://defender.contoso.example</c>, with a path when behind a prefix):
+    /// every link the sample writes starts with it, whatever the request's <c>Host</c> header says. Default: empty, links use the
+    /// request's host, which must then be in <c>AllowedHosts</c>.
+    /// </summary>
+    public string? PublicBaseUrl { get; set; }
+
     /// <summary>Maps <c>GET /api/fault</c>, which throws, to show a 500 without details. Default: false.</summary>
     public bool EnableFaultEndpoint { get; set; }
 
