@@ -137,7 +137,7 @@ public sealed class IndicatorBoundsTests
     }
 
     /// <summary>Stores indicators straight in the database until the tenant has <paramref name="active"/> active ones, plus expired ones.</summary>
-    private static async Task FillAsync(FakeTimeSampleApiFactory factory, int active, int expired)
+    internal static async Task FillAsync(FakeTimeSampleApiFactory factory, int active, int expired)
     {
         factory.CreateClient();
         using var scope = factory.Services.CreateScope();

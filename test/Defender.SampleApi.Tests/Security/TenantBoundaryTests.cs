@@ -3,7 +3,6 @@ using System.Text.Json;
 using Defender.SampleApi.Data;
 using Defender.SampleApi.Endpoints;
 using Defender.SampleApi.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Defender.SampleApi.Tests.Security;
 
@@ -146,25 +145,7 @@ public sealed class TenantBoundaryTests(TenantBoundaryTests.Factory factory) : I
     {
         await using var sample = new FakeTimeSampleApiFactory(new Dictionary<string, string> { ["SampleApi:RateLimits:Enabled"] = "false" });
         var contoso = sample.CreateClient("dev-admin");
-        using (var scope = sample.Services.CreateScope())
-        {
-            scope.ServiceProvider.GetRequiredService<SampleTenant>().Id = SeedData.Tenant;
-            var db = scope.ServiceProvider.GetRequiredService<SampleDbContext>();
-            for (var n = db.Indicators.Count() + 1; n <= FieldLimits.ActiveIndicators; n++)
-            {
-                db.Indicators.Add(new Indicator
-                {
-                    IndicatorValue = $"fill-{n}.contoso-evil.example",
-                    IndicatorType = "DomainName",
-                    Action = "Audit",
-                    Title = "t",
-                    Description = "d",
-                    CreatedBy = "fill",
-                });
-            }
-
-            await db.SaveChangesAsync();
-        }
+        await IndicatorBoundsTests.FillAsync(sample, FieldLimits.ActiveIndicators, expired: 0);
 
         const string Body = """{"indicatorValue":"one-more.contoso-evil.example","indicatorType":"DomainName","action":"Block","title":"t","description":"d"}""";
         var full = await contoso.PostJsonAsync("/api/indicators", Body);
