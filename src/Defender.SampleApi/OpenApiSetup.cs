@@ -52,11 +52,14 @@ internal static class OpenApiSetup
     public static void UseServerOf(OpenApiDocument document, HttpRequest request) =>
         document.Servers = [new OpenApiServer { Url = $"{request.Scheme}://{request.Host.Value}{request.PathBase}" }];
 
-    public static OpenApiSecurityScheme BearerScheme() => new()
+    /// <summary>The bearer scheme; only in Development does it name the development tokens (nowhere else do they work).</summary>
+    public static OpenApiSecurityScheme BearerScheme(bool development) => new()
     {
         Type = SecuritySchemeType.Http,
         Scheme = "bearer",
-        Description = "A token from configuration: dev-admin (every permission), dev-reader (read only), dev-nolive (no LiveResponse feature).",
+        Description = development
+            ? "A token from configuration: dev-admin (every permission), dev-reader (read only), dev-nolive (no LiveResponse feature)."
+            : "A token from configuration (SampleApi:Tokens).",
     };
 
     public static OpenApiSecurityRequirement BearerRequirement(OpenApiDocument document) => new()
@@ -64,11 +67,11 @@ internal static class OpenApiSetup
         [new OpenApiSecuritySchemeReference(SchemeName, document)] = [],
     };
 
-    public static void AddBearer(OpenApiDocument document)
+    public static void AddBearer(OpenApiDocument document, bool development)
     {
         document.Components ??= new OpenApiComponents();
         document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
-        document.Components.SecuritySchemes[SchemeName] = BearerScheme();
+        document.Components.SecuritySchemes[SchemeName] = BearerScheme(development);
         document.Security ??= [];
         document.Security.Add(BearerRequirement(document));
     }

@@ -3,8 +3,8 @@ using Defender.SampleApi;
 using Defender.SampleApi.Auth;
 using Defender.SampleApi.Endpoints;
 using Defender.SampleApi.Fleet;
+using Defender.SampleApi.Http;
 using Defender.SampleApi.Json;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.Net.Http.Headers;
 using Microsoft.OpenApi;
 
@@ -39,15 +39,21 @@ builder.Services.AddDefenderOData(o => o.PageSize = paging.PageSize);
 builder.Services.AddSampleDatabase(sample.Get<SampleApiOptions>() ?? new SampleApiOptions());
 
 // Source-generated JSON for request and response bodies; AddDefenderErrors() makes request binding case-sensitive.
-builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, SampleJsonContext.Default));
+// A member sent twice ({"Comment":"x","Comment":"y"}) is InvalidRequestBody, not "last one wins".
+builder.Services.ConfigureHttpJsonOptions(o =>
+{
+    o.SerializerOptions.TypeInfoResolverChain.Insert(0, SampleJsonContext.Default);
+    o.SerializerOptions.AllowDuplicateProperties = false;
+});
 builder.Services.AddSingleton(TimeProvider.System);
 
 // Machine actions start Pending and the simulated device completes them after SampleApi:Actions:CompletionSeconds.
 builder.Services.AddScoped<MachineActionLifecycle>();
 
-// Bearer tokens from configuration; a failed check is a bodiless 401/403 that the middleware turns into Unauthorized/Forbidden.
-builder.Services.AddAuthentication(BearerTokenHandler.SchemeName)
-    .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
+// Bearer tokens from configuration, each standing for a named identity (the name is recorded, never the token); a failed check
+// is a bodiless 401/403 that the middleware turns into Unauthorized/Forbidden. The start fails on a token without a name and,
+// outside Development, without configured tokens.
+builder.Services.AddSampleBearerTokens();
 // Each route admits any of the permissions Defender documents for it (RequireAnyPermission on the route).
 builder.Services.AddAuthorization();
 
@@ -67,13 +73,13 @@ builder.Services.AddCors(o => o.AddDefaultPolicy(p => p
     .WithExposedHeaders(DefenderErrorHeaders.ErrorCode, HeaderNames.RetryAfter, HeaderNames.Location)));
 
 // Both OpenAPI generators. AddDefenderErrors() documents every operation's error responses (the envelope schema, the codes,
-// one example each); the bearer scheme lets Swagger UI send a token.
+// one example each); the bearer scheme lets Swagger UI send a token (the development tokens are named in Development only).
 builder.Services.AddOpenApi(o =>
 {
     o.AddDefenderErrors();
     o.AddDocumentTransformer((document, _, _) =>
     {
-        OpenApiSetup.AddBearer(document);
+        OpenApiSetup.AddBearer(document, builder.Environment.IsDevelopment());
         OpenApiSetup.Describe(document);
         return Task.CompletedTask;
     });
@@ -85,14 +91,20 @@ builder.Services.AddSwaggerGen(o =>
     o.DocumentFilter<DescribeDocumentFilter>();
     // Nullable annotations as the binder reads them, so the document says which members may be null, as /openapi/v1.json does.
     o.SupportNonNullableReferenceTypes();
-    o.AddSecurityDefinition(OpenApiSetup.SchemeName, OpenApiSetup.BearerScheme());
+    o.AddSecurityDefinition(OpenApiSetup.SchemeName, OpenApiSetup.BearerScheme(builder.Environment.IsDevelopment()));
     o.AddSecurityRequirement(document => OpenApiSetup.BearerRequirement(document));
 });
+
+// Links are built from SampleApi:PublicBaseUrl, or from a request host that AllowedHosts admits: never from any Host header.
+builder.Services.AddPublicAddress();
 
 var app = builder.Build();
 
 // First, so it sees every failure of everything after it.
 app.UseDefenderErrors();
+
+// A Host outside AllowedHosts is 400 BadRequest; with SampleApi:PublicBaseUrl, every link starts with it.
+app.UsePublicAddress(sample[nameof(SampleApiOptions.PublicBaseUrl)]);
 
 // Before authentication, so that preflights and error responses both carry the CORS headers.
 app.UseCors();
@@ -107,7 +119,9 @@ app.UseSwagger(o => o.PreSerializeFilters.Add(OpenApiSetup.UseServerOf));
 app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "Defender sample API v1"));
 
 // Every /api route can be throttled (429 TooManyRequests); the OpenAPI documents say so.
-var api = app.MapGroup("/api").ProducesDefenderError("TooManyRequests");
+// Bodies up to the largest legitimate one (FieldLimits.RequestBody, 3.7 MiB); routing applies it before anything reads the body.
+var api = app.MapGroup("/api").ProducesDefenderError("TooManyRequests")
+    .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(FieldLimits.RequestBody));
 api.MapMachineEndpoints();
 api.MapMachineActionEndpoints();
 api.MapIndicatorEndpoints();

@@ -5,7 +5,11 @@ internal sealed class SampleApiOptions
 {
     public const string SectionName = "SampleApi";
 
-    /// <summary>Bearer tokens by their literal value. Default (appsettings.json): dev-admin, dev-reader, dev-nolive.</summary>
+    /// <summary>
+    /// Bearer tokens by their literal value, each with the identity it stands for. The token is a secret: only the identity's
+    /// <see cref="TokenOptions.Name"/> is stored and shown (requestor, createdBy…). Default: none, except in Development
+    /// (appsettings.Development.json): dev-admin, dev-reader, dev-nolive.
+    /// </summary>
     public Dictionary<string, TokenOptions> Tokens { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Tenants by name, with the features they have enabled.</summary>
@@ -25,6 +29,13 @@ internal sealed class SampleApiOptions
     /// that Redis server, so every instance behind a load balancer counts the same calls. Default: empty (each instance's memory).
     /// </summary>
     public string? Redis { get; set; }
+
+    /// <summary>
+    /// The address clients reach the sample at (e.g. <c>https://defender.contoso.example</c>, with a path when behind a prefix):
+    /// every link the sample writes starts with it, whatever the request's <c>Host</c> header says. Default: empty, links use the
+    /// request's host, which must then be in <c>AllowedHosts</c>.
+    /// </summary>
+    public string? PublicBaseUrl { get; set; }
 
     /// <summary>Maps <c>GET /api/fault</c>, which throws, to show a 500 without details. Default: false.</summary>
     public bool EnableFaultEndpoint { get; set; }
@@ -46,6 +57,12 @@ internal sealed class SampleApiOptions
 
 internal sealed class TokenOptions
 {
+    /// <summary>
+    /// Who the token stands for, as actions and indicators record it (<c>requestor</c>, <c>createdBy</c>…), e.g. an application's
+    /// name or a user's UPN. Required, and never the token itself.
+    /// </summary>
+    public string Name { get; set; } = "";
+
     /// <summary>The tenant the token belongs to.</summary>
     public string Tenant { get; set; } = "";
 

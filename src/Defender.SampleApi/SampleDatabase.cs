@@ -25,7 +25,7 @@ internal static class SampleDatabase
         {
             var connectionString = settings.PostgresConnectionString;
             services.AddDbContext<SampleDbContext>(o => Quiet(o.UseNpgsql(connectionString)));
-            return services;
+            return services.AddTenancy();
         }
 
         var sqlite = string.IsNullOrWhiteSpace(settings.DatabasePath)
@@ -33,8 +33,11 @@ internal static class SampleDatabase
             : new SqliteConnectionStringBuilder { DataSource = settings.DatabasePath }.ToString();
         services.AddSingleton(_ => new KeepAlive(sqlite));
         services.AddDbContext<SampleDbContext>(o => Quiet(o.UseSqlite(sqlite)));
-        return services;
+        return services.AddTenancy();
     }
+
+    private static IServiceCollection AddTenancy(this IServiceCollection services) =>
+        services.AddHttpContextAccessor().AddScoped<SampleTenant>();
 
     /// <summary>Opens the database (holding an in-memory one alive), creates it and seeds it when it is new.</summary>
     public static void OpenAndSeed(this WebApplication app)

@@ -46,12 +46,12 @@ public sealed class AuthenticationTests(SampleApiFactory factory) : IClassFixtur
     }
 
     [Theory]
-    [InlineData("dev-admin")]
-    [InlineData("dev-reader")]
-    [InlineData("dev-nolive")]
-    public async Task GetMachine_Returns200_ForEveryDefaultToken(string token)
+    [InlineData("dev-admin", SeedData.MacId)]
+    [InlineData("dev-reader", SeedData.MacId)]
+    [InlineData("dev-nolive", SeedData.FabrikamWindowsId)]
+    public async Task GetMachine_Returns200_ForEveryDefaultToken(string token, string machineId)
     {
-        var response = await factory.CreateClient(token).GetAsync($"/api/machines/{SeedData.MacId}");
+        var response = await factory.CreateClient(token).GetAsync($"/api/machines/{machineId}");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }

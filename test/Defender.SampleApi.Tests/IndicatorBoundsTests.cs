@@ -25,7 +25,7 @@ public sealed class IndicatorBoundsTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(
-            $$"""{"@odata.context":"http://localhost/api/$metadata#Indicators/$entity","id":"6","indicatorValue":"220e7d15b011d7fac48f2bd61114db1022197f7f","indicatorType":"FileSha1","action":"AlertAndBlock","application":"demo-test","source":"dev-admin","sourceType":"AadApp","createdBySource":"dev-admin","createdBy":"dev-admin","severity":"Informational","title":"test","description":"test","recommendedActions":"nothing","creationTimeDateTimeUtc":"{{at}}","expirationTime":"2030-12-12T00:00:00Z","lastUpdateTime":"{{at}}","lastUpdatedBy":"dev-admin","rbacGroupNames":["group1","group2"],"rbacGroupIds":[],"generateAlert":true}""",
+            $$"""{"@odata.context":"http://localhost/api/$metadata#Indicators/$entity","id":"6","indicatorValue":"220e7d15b011d7fac48f2bd61114db1022197f7f","indicatorType":"FileSha1","action":"AlertAndBlock","application":"demo-test","source":"admin@contoso.example","sourceType":"AadApp","createdBySource":"admin@contoso.example","createdBy":"admin@contoso.example","severity":"Informational","title":"test","description":"test","recommendedActions":"nothing","creationTimeDateTimeUtc":"{{at}}","expirationTime":"2030-12-12T00:00:00Z","lastUpdateTime":"{{at}}","lastUpdatedBy":"admin@contoso.example","rbacGroupNames":["group1","group2"],"rbacGroupIds":[],"generateAlert":true}""",
             await response.Content.ReadAsStringAsync());
     }
 
@@ -93,6 +93,7 @@ public sealed class IndicatorBoundsTests
     {
         await using var factory = Factory(new Dictionary<string, string>
         {
+            ["SampleApi:Tokens:dev-ti:Name"] = "ti-app@contoso.example",
             ["SampleApi:Tokens:dev-ti:Tenant"] = "contoso",
             ["SampleApi:Tokens:dev-ti:Permissions:0"] = "Ti.ReadWrite",
         });
@@ -136,10 +137,11 @@ public sealed class IndicatorBoundsTests
     }
 
     /// <summary>Stores indicators straight in the database until the tenant has <paramref name="active"/> active ones, plus expired ones.</summary>
-    private static async Task FillAsync(FakeTimeSampleApiFactory factory, int active, int expired)
+    internal static async Task FillAsync(FakeTimeSampleApiFactory factory, int active, int expired)
     {
         factory.CreateClient();
         using var scope = factory.Services.CreateScope();
+        scope.ServiceProvider.GetRequiredService<SampleTenant>().Id = SeedData.Tenant;
         var db = scope.ServiceProvider.GetRequiredService<SampleDbContext>();
         var now = factory.Time.GetUtcNow().UtcDateTime;
         var existing = db.Indicators.Count();
@@ -147,8 +149,6 @@ public sealed class IndicatorBoundsTests
         {
             db.Indicators.Add(new Indicator
             {
-                Id = n.ToString(CultureInfo.InvariantCulture),
-                Number = n,
                 IndicatorValue = $"fill-{n}.contoso-evil.example",
                 IndicatorType = "DomainName",
                 Action = "Audit",

@@ -43,7 +43,7 @@ public sealed class IndicatorEndpointsTests(SampleApiFactory factory) : IClassFi
         using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal(value, document.RootElement.GetProperty("indicatorValue").GetString());
         Assert.Equal(type, document.RootElement.GetProperty("indicatorType").GetString());
-        Assert.Equal("dev-admin", document.RootElement.GetProperty("createdBy").GetString());
+        Assert.Equal("admin@contoso.example", document.RootElement.GetProperty("createdBy").GetString());
     }
 
     [Theory]

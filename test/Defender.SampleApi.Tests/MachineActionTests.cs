@@ -19,8 +19,10 @@ public sealed class MachineActionTests(MachineActionTests.Factory factory) : ICl
     public sealed class Factory() : FakeTimeSampleApiFactory(new Dictionary<string, string>
     {
         ["SampleApi:RateLimits:Enabled"] = "false",
+        ["SampleApi:Tokens:dev-scanner:Name"] = "scanner@contoso.example",
         ["SampleApi:Tokens:dev-scanner:Tenant"] = "contoso",
         ["SampleApi:Tokens:dev-scanner:Permissions:0"] = "Machine.Scan",
+        ["SampleApi:Tokens:dev-delegated:Name"] = "delegated@contoso.example",
         ["SampleApi:Tokens:dev-delegated:Tenant"] = "contoso",
         ["SampleApi:Tokens:dev-delegated:Permissions:0"] = "Machine.ReadWrite",
     });
@@ -37,7 +39,7 @@ public sealed class MachineActionTests(MachineActionTests.Factory factory) : ICl
         var id = IdOf(body);
         Assert.Equal($"/api/machineactions/{id}", response.Headers.Location?.OriginalString);
         Assert.Equal(
-            $$"""{"@odata.context":"http://localhost/api/$metadata#MachineActions/$entity","id":"{{id}}","type":"Isolate","scope":"Selective","requestor":"dev-admin","externalID":null,"requestSource":"dev-admin","commands":[],"cancellationRequestor":null,"requestorComment":"Isolate machine due to alert 1234","cancellationComment":null,"status":"Pending","machineId":"{{SeedData.HealthyWindowsId}}","computerDnsName":"ws-fin-001.contoso.local","creationDateTimeUtc":"{{Utc(created)}}","cancellationDateTimeUtc":null,"lastUpdateDateTimeUtc":"{{Utc(created)}}","title":null,"relatedFileInfo":null,"errorHResult":0}""",
+            $$"""{"@odata.context":"http://localhost/api/$metadata#MachineActions/$entity","id":"{{id}}","type":"Isolate","scope":"Selective","requestor":"admin@contoso.example","externalID":null,"requestSource":"admin@contoso.example","commands":[],"cancellationRequestor":null,"requestorComment":"Isolate machine due to alert 1234","cancellationComment":null,"status":"Pending","machineId":"{{SeedData.HealthyWindowsId}}","computerDnsName":"ws-fin-001.contoso.local","creationDateTimeUtc":"{{Utc(created)}}","cancellationDateTimeUtc":null,"lastUpdateDateTimeUtc":"{{Utc(created)}}","title":null,"relatedFileInfo":null,"errorHResult":0}""",
             body);
         Assert.Equal(body, await _admin.GetStringAsync($"/api/machineactions/{id}"));
         Assert.Equal("Isolated", await IsolationOfAsync(SeedData.HealthyWindowsId));
@@ -215,7 +217,7 @@ public sealed class MachineActionTests(MachineActionTests.Factory factory) : ICl
         using var action = JsonDocument.Parse(await cancel.Content.ReadAsStringAsync());
         var root = action.RootElement;
         Assert.Equal("Cancelled", root.GetProperty("status").GetString());
-        Assert.Equal("dev-scanner", root.GetProperty("cancellationRequestor").GetString());
+        Assert.Equal("scanner@contoso.example", root.GetProperty("cancellationRequestor").GetString());
         Assert.Equal("Machine action was canceled by automation", root.GetProperty("cancellationComment").GetString());
         Assert.Equal(Utc(at), root.GetProperty("cancellationDateTimeUtc").GetString());
         Assert.Equal("NotIsolated", await IsolationOfAsync(SeedData.WebServerId));

@@ -77,7 +77,7 @@ public sealed class MachineEndpointsTests(SampleApiFactory factory) : IClassFixt
         Assert.True(Guid.TryParse(id, out _));
         Assert.Equal($"/api/machineactions/{id}", response.Headers.Location?.OriginalString);
         Assert.Equal("Isolate", root.GetProperty("type").GetString());
-        Assert.Equal("dev-admin", root.GetProperty("requestor").GetString());
+        Assert.Equal("admin@contoso.example", root.GetProperty("requestor").GetString());
         Assert.Equal("Contain incident 4711", root.GetProperty("requestorComment").GetString());
         Assert.Equal(SeedData.HealthyWindowsId, root.GetProperty("machineId").GetString());
         Assert.Equal("ws-fin-001.contoso.local", root.GetProperty("computerDnsName").GetString());

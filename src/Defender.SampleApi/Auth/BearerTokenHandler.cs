@@ -41,7 +41,8 @@ internal sealed class BearerTokenHandler(
             return Task.FromResult(AuthenticateResult.Fail("The bearer token is not valid."));
         }
 
-        List<Claim> claims = [new(ClaimTypes.NameIdentifier, token), new(ClaimTypes.Name, token), new(TenantClaim, grant.Tenant)];
+        // The identity's name, never the token: whatever the API records or shows about the caller must not hand out its secret.
+        List<Claim> claims = [new(ClaimTypes.NameIdentifier, grant.Name), new(ClaimTypes.Name, grant.Name), new(TenantClaim, grant.Tenant)];
         claims.AddRange(grant.Permissions.Select(p => new Claim(PermissionClaim, p)));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));

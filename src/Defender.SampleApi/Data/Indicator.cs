@@ -5,10 +5,15 @@ namespace Defender.SampleApi.Data;
 /// <summary>A custom indicator of compromise, shaped like Defender's Indicator entity.</summary>
 internal sealed class Indicator
 {
-    /// <summary>A number written as a string, as Defender sends it (<c>"id": "994"</c>).</summary>
+    /// <summary>
+    /// A number written as a string, as Defender sends it (<c>"id": "994"</c>): the database computes it from <see cref="Number"/>.
+    /// </summary>
     public string Id { get; set; } = "";
 
-    /// <summary>The same number, for the database: it orders ids and hands out the next one. Never on the wire.</summary>
+    /// <summary>
+    /// The same number, for the database: the key, handed out by the database (an AUTOINCREMENT key on SQLite, an identity
+    /// column on PostgreSQL), so an id is never reused, not even the one of a deleted indicator. Never on the wire.
+    /// </summary>
     [JsonIgnore]
     public long Number { get; set; }
 

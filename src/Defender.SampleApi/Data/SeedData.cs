@@ -51,6 +51,14 @@ internal static class SeedData
     /// <summary>Windows 11, current agent: used by the scan, app restriction, investigation package and offboarding examples.</summary>
     public const string ResponderWindowsId = "a0b1c2d3e4f5061728394a5b6c7d8e9f00112233";
 
+    /// <summary>A device of the other tenant (fabrikam, the dev-nolive token's): contoso's tokens never see it, nor it theirs.</summary>
+    public const string FabrikamWindowsId = "fab1e5c0a9d84b7e8f6a5b4c3d2e1f0a9b8c7d6e";
+
+    /// <summary>The tenant of everything seeded but <see cref="FabrikamWindowsId"/>.</summary>
+    public const string Tenant = "contoso";
+
+    public const string OtherTenant = "fabrikam";
+
     /// <summary>When the seeded devices were last seen; fixed, so filters on dates give the same answer on every run.</summary>
     public static readonly DateTime Seen = new(2025, 6, 2, 9, 0, 0, DateTimeKind.Utc);
 
@@ -94,29 +102,54 @@ internal static class SeedData
     public static void EnsureSeeded(SampleDbContext db)
     {
         db.Database.EnsureCreated();
-        if (db.Machines.Any())
+        if (db.Machines.IgnoreQueryFilters().Any())
         {
             return;
         }
 
-        db.Machines.AddRange(CreateMachines());
-        db.MachineActions.AddRange(CreateActions());
-        db.Indicators.AddRange(
-            I(1, "44d88612fea8a8f36de82e1278abb02f", "FileMd5", "AlertAndBlock", "EICAR test file", "The EICAR anti-malware test file.", "High"),
-            I(2, "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f", "FileSha256", "AlertAndBlock", "EICAR test file",
-                "The EICAR anti-malware test file.", "High"),
-            I(3, "malware.contoso-bad.example", "DomainName", "Block", "Known C2 domain", "Command and control seen in incident 4711.", "Medium"),
-            I(4, "203.0.113.66", "IpAddress", "Audit", "Scanner", "Port scans from a documentation range.", "Low"),
-            I(5, "https://phish.contoso-bad.example/login", "Url", "Warn", "Phishing page", "Credential phishing.", "Medium"));
+        foreach (var machine in CreateMachines())
+        {
+            db.Add(machine).Property(SampleDbContext.TenantColumn).CurrentValue = Tenant;
+        }
+
+        var fabrikam = M(FabrikamWindowsId, "ws-fab-001.fabrikam.local", "Windows11", "23H2", 22631, "Active", "Low", "Low", 2, "10.8760.22631.3447",
+            group: (201, "Fabrikam"), tags: ["Fabrikam"], ip: "10.50.0.11");
+        db.Add(fabrikam).Property(SampleDbContext.TenantColumn).CurrentValue = OtherTenant;
+        foreach (var action in CreateActions())
+        {
+            db.Add(action).Property(SampleDbContext.TenantColumn).CurrentValue = Tenant;
+        }
+
+        using var transaction = db.Database.BeginTransaction();
         try
         {
             db.SaveChanges();
+
+            // One at a time, so the database numbers them in order.
+            foreach (var indicator in CreateIndicators())
+            {
+                db.Add(indicator).Property(SampleDbContext.TenantColumn).CurrentValue = Tenant;
+                db.SaveChanges();
+            }
+
+            transaction.Commit();
         }
         catch (DbUpdateException exception) when (SampleDatabase.IsUniqueViolation(exception))
         {
             // Another instance on the same server database seeded it first.
         }
     }
+
+    // Numbered 1 to 5 by the database, in this order.
+    private static Indicator[] CreateIndicators() =>
+    [
+        I("44d88612fea8a8f36de82e1278abb02f", "FileMd5", "AlertAndBlock", "EICAR test file", "The EICAR anti-malware test file.", "High"),
+        I("275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f", "FileSha256", "AlertAndBlock", "EICAR test file",
+            "The EICAR anti-malware test file.", "High"),
+        I("malware.contoso-bad.example", "DomainName", "Block", "Known C2 domain", "Command and control seen in incident 4711.", "Medium"),
+        I("203.0.113.66", "IpAddress", "Audit", "Scanner", "Port scans from a documentation range.", "Low"),
+        I("https://phish.contoso-bad.example/login", "Url", "Warn", "Phishing page", "Credential phishing.", "Medium"),
+    ];
 
     /// <summary>
     /// Finished actions from before the sample started: the three of Defender's "List MachineActions" example (same ids, types and
@@ -195,10 +228,8 @@ internal static class SeedData
 
     private static string Mac(string id) => id[..12].ToUpperInvariant();
 
-    private static Indicator I(long number, string value, string type, string action, string title, string description, string severity) => new()
+    private static Indicator I(string value, string type, string action, string title, string description, string severity) => new()
     {
-        Id = number.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        Number = number,
         IndicatorValue = value,
         IndicatorType = type,
         Action = action,

@@ -38,6 +38,19 @@ internal static class FieldLimits
 
     public const int LiveResponseValue = 1_024;
 
+    /// <summary>Room for an indicator's member names, punctuation and short members (type, action, severity, dates) in JSON.</summary>
+    public const int IndicatorJsonOverhead = 512;
+
+    /// <summary>
+    /// The largest request body the API accepts, in bytes: the largest legitimate one, an import of 500 indicators with every
+    /// text at its maximum (ASCII), plus 1 KB: 500 × (2,048 + 256 + 1,024 + 1,024 + 256 + 20 × (128 + 3) + 512) + 1,024 =
+    /// 3,871,024 bytes (3.7 MiB). Every other body is far smaller (live response at most about 230 KB). A longer body is
+    /// 413 InvalidRequestBody before the binder buffers it (Kestrel's default would be 30 MB, held at about 3 times its size).
+    /// </summary>
+    public const long RequestBody = IndicatorRules.MaximumImportBatchSize
+        * (IndicatorValue + Title + Description + RecommendedActions + Application + (RbacGroupNames * (RbacGroupName + 3)) + IndicatorJsonOverhead)
+        + 1_024;
+
     /// <summary>Defender's documented cap: active (unexpired) indicators per tenant.</summary>
     public const int ActiveIndicators = 15_000;
 

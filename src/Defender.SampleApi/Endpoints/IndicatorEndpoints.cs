@@ -72,15 +72,14 @@ internal static class IndicatorEndpoints
 
         var (indicator, refused) = await SaveAsync(db, async () =>
         {
-            var existing = await db.Indicators.FirstOrDefaultAsync(
+            var existing = await Updatable(db, user).FirstOrDefaultAsync(
                 i => i.IndicatorType == body.IndicatorType && i.IndicatorValue == body.IndicatorValue, cancellationToken);
             if (existing is null && await ActiveCountAsync(db, time, cancellationToken) >= FieldLimits.ActiveIndicators)
             {
                 return (null, IndicatorCapReached());
             }
 
-            var next = existing is null ? await NextNumberAsync(db, cancellationToken) : 0;
-            return (Upsert(db, existing, body, user, time, next), (DefenderError?)null);
+            return (Upsert(db, existing, body, user, time), (DefenderError?)null);
         }, cancellationToken);
         return refused is { } cap ? DefenderResults.Error(cap) : new ODataOk<Indicator>(indicator!, "Indicators/$entity");
     }
@@ -105,9 +104,8 @@ internal static class IndicatorEndpoints
         var (saved, _) = await SaveAsync(db, async () =>
         {
             var values = body.Indicators.Select(i => i?.IndicatorValue).OfType<string>().Where(v => v.Length <= FieldLimits.IndicatorValue).Distinct().ToList();
-            var known = await db.Indicators.Where(i => values.Contains(i.IndicatorValue)).ToListAsync(cancellationToken);
+            var known = await Updatable(db, user).Where(i => values.Contains(i.IndicatorValue)).ToListAsync(cancellationToken);
             var room = FieldLimits.ActiveIndicators - await ActiveCountAsync(db, time, cancellationToken);
-            var next = await NextNumberAsync(db, cancellationToken);
             var outcomes = new List<(Indicator? Indicator, ImportIndicatorResult? Failure, string Value)>(body.Indicators.Count);
             foreach (var item in body.Indicators)
             {
@@ -130,7 +128,7 @@ internal static class IndicatorEndpoints
                     continue;
                 }
 
-                var indicator = Upsert(db, existing, item, user, time, existing is null ? next++ : 0);
+                var indicator = Upsert(db, existing, item, user, time);
                 if (existing is null)
                 {
                     known.Add(indicator);
@@ -168,14 +166,22 @@ internal static class IndicatorEndpoints
         return active.Where(i => i.CreatedBy == name);
     }
 
+    /// <summary>
+    /// The indicators a submission may update, the caller's own first, then the oldest: only visible ones (its tenant's; with
+    /// Ti.ReadWrite alone, its own), so a hidden indicator is neither overwritten nor returned — the caller gets a new one of its own.
+    /// </summary>
+    private static IQueryable<Indicator> Updatable(SampleDbContext db, ClaimsPrincipal user)
+    {
+        var name = user.Identity?.Name ?? "";
+        return Visible(db.Indicators, user, DateTime.MaxValue).OrderBy(i => i.CreatedBy != name).ThenBy(i => i.Number);
+    }
+
+    // Counted in the caller's tenant only (the context's tenant filter): Defender's cap is per tenant.
     private static Task<int> ActiveCountAsync(SampleDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
         return db.Indicators.CountAsync(i => i.ExpirationTime == null || i.ExpirationTime > now, cancellationToken);
     }
-
-    private static async Task<long> NextNumberAsync(SampleDbContext db, CancellationToken cancellationToken) =>
-        (await db.Indicators.MaxAsync(i => (long?)i.Number, cancellationToken) ?? 0) + 1;
 
     private static DefenderError IndicatorCapReached() => DefenderError.DisallowedOperation(string.Create(CultureInfo.InvariantCulture,
         $"Creating the indicator would exceed the limit of {FieldLimits.ActiveIndicators} active indicators per tenant."));
@@ -184,8 +190,8 @@ internal static class IndicatorEndpoints
     private static string Echo(string? value) => value is null ? "" : value.Length <= 128 ? value : value[..128];
 
     /// <summary>
-    /// Runs <paramref name="change"/> and saves it. Indicators are unique by type and value and by number: when a concurrent
-    /// request inserted the same one (or took the same number) first, the change is redone against what is now stored.
+    /// Runs <paramref name="change"/> and saves it. Indicators are unique by tenant, type, value and creator: when a concurrent
+    /// request inserted the same one first, the change is redone against what is now stored. (Numbers come from the database.)
     /// </summary>
     private static async Task<(T? Result, DefenderError? Refused)> SaveAsync<T>(SampleDbContext db, Func<Task<(T? Result, DefenderError? Refused)>> change,
         CancellationToken cancellationToken)
@@ -219,14 +225,12 @@ internal static class IndicatorEndpoints
         FailureReason = error.Message ?? error.Code,
     };
 
-    private static Indicator Upsert(SampleDbContext db, Indicator? existing, IndicatorRequest request, ClaimsPrincipal user, TimeProvider time, long number)
+    private static Indicator Upsert(SampleDbContext db, Indicator? existing, IndicatorRequest request, ClaimsPrincipal user, TimeProvider time)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var caller = user.Identity?.Name ?? "unknown";
         var indicator = existing ?? new Indicator
         {
-            Id = number.ToString(CultureInfo.InvariantCulture),
-            Number = number,
             IndicatorValue = request.IndicatorValue!,
             IndicatorType = request.IndicatorType!,
             Application = request.Application,

@@ -48,7 +48,8 @@ internal sealed class LiveResponseResults(TimeProvider time, IDataProtectionProv
             return DefenderResults.Error(DefenderError.Forbidden("The link has expired; ask GetLiveResponseResultDownloadLink for a new one."));
         }
 
-        var action = await db.MachineActions.AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, cancellationToken);
+        // The link has no caller and so no tenant: its signature over the action's id is the permission, whatever tenant owns it.
+        var action = await db.MachineActions.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, cancellationToken);
         if (action is null || commandIndex >= action.Commands.Count)
         {
             return DefenderResults.Error(DefenderError.ResourceNotFound("MachineAction", id));
@@ -71,7 +72,28 @@ internal sealed class LiveResponseResults(TimeProvider time, IDataProtectionProv
 
         var path = LiveResponseRules.Parameter(command, "Path") ?? "";
         return TypedResults.File(Encoding.UTF8.GetBytes($"Simulated content of {path} from {action.ComputerDnsName}.\n"), "application/octet-stream",
-            Path.GetFileName(path.Replace('\\', '/')));
+            DownloadName(path));
+    }
+
+    /// <summary>
+    /// The file name a download is offered under: the path's last segment without control or format characters (Unicode Cc, Cf:
+    /// ESC, NUL, the bidi overrides that make <c>U+202E gnp.exe</c> look like <c>exe.png</c>), line or paragraph separators.
+    /// </summary>
+    internal static string DownloadName(string path)
+    {
+        var name = Path.GetFileName(path.Replace('\\', '/'));
+        var kept = new StringBuilder(name.Length);
+        foreach (var rune in name.EnumerateRunes())
+        {
+            if (Rune.GetUnicodeCategory(rune) is not (UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator
+                or UnicodeCategory.ParagraphSeparator or UnicodeCategory.Surrogate or UnicodeCategory.OtherNotAssigned))
+            {
+                kept.Append(rune.ToString());
+            }
+        }
+
+        var cleaned = kept.ToString().Trim();
+        return cleaned.Length == 0 || cleaned is "." or ".." ? "result" : cleaned;
     }
 
     /// <summary>

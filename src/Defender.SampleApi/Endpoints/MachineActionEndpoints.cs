@@ -89,7 +89,7 @@ internal static class MachineActionEndpoints
 
         actions.MapGet("/{id}/GetLiveResponseResultDownloadLink(index={index})", LiveResponseResultLink)
             .WithName("GetLiveResponseResultDownloadLink").WithSummary("Gets a link (valid 30 minutes) to the result of one live response command.")
-            .ProducesDefenderError(DefenderErrorCode.InvalidInput, DefenderErrorCode.DisallowedOperation)
+            .ProducesDefenderError(DefenderErrorCode.InvalidInput, DefenderErrorCode.DisallowedOperation, DefenderErrorCode.DisabledFeature)
             .RequireAnyPermission(Permissions.LiveResponseResult);
 
         // The link itself is a pre-signed address like Defender's storage links: no bearer token, the signature is the permission.
@@ -233,10 +233,9 @@ internal static class MachineActionEndpoints
         string id, LiveResponseRequest body, SampleDbContext db, MachineActionLifecycle lifecycle, ClaimsPrincipal user,
         IOptionsSnapshot<SampleApiOptions> options, HttpContext httpContext, CancellationToken cancellationToken)
     {
-        // A tenant setting, not a permission: the token may hold Machine.LiveResponse and still be refused.
-        if (!options.Value.TenantHasFeature(user.FindFirstValue(BearerTokenHandler.TenantClaim), TenantFeatures.LiveResponse))
+        if (LiveResponseDisabled(user, options.Value) is { } disabled)
         {
-            return DefenderResults.Error(DefenderError.DisabledFeature("Tenant feature LiveResponse is not enabled."));
+            return disabled;
         }
 
         if (body.Commands is null)
@@ -355,8 +354,14 @@ internal static class MachineActionEndpoints
 
     internal static async Task<Results<ODataOk<ODataValue<string>>, DefenderErrorResult>> LiveResponseResultLink(
         string id, string index, SampleDbContext db, MachineActionLifecycle lifecycle, LiveResponseResults results, HttpRequest request,
-        CancellationToken cancellationToken)
+        ClaimsPrincipal user, IOptionsSnapshot<SampleApiOptions> options, CancellationToken cancellationToken)
     {
+        // As for running a session, before anything is looked up.
+        if (LiveResponseDisabled(user, options.Value) is { } disabled)
+        {
+            return disabled;
+        }
+
         if (!int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out var commandIndex))
         {
             return DefenderResults.Error(DefenderError.InvalidInput(index));
@@ -389,6 +394,12 @@ internal static class MachineActionEndpoints
         var link = results.CreateLink(request, id, commandIndex);
         return new ODataOk<ODataValue<string>>(new ODataValue<string> { Value = link }, "Edm.String");
     }
+
+    // A tenant setting, not a permission: the token may hold Machine.LiveResponse and still be refused.
+    private static DefenderErrorResult? LiveResponseDisabled(ClaimsPrincipal user, SampleApiOptions options) =>
+        options.TenantHasFeature(user.FindFirstValue(BearerTokenHandler.TenantClaim), TenantFeatures.LiveResponse)
+            ? null
+            : DefenderResults.Error(DefenderError.DisabledFeature("Tenant feature LiveResponse is not enabled."));
 
     private static Results<ODataCreated<MachineAction>, DefenderErrorResult> Created(MachineAction action) =>
         new ODataCreated<MachineAction>(action, "MachineActions/$entity", $"/api/machineactions/{action.Id}");

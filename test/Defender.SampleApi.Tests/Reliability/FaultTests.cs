@@ -25,10 +25,12 @@ public sealed class FaultTests(ITestOutputHelper output)
     [InlineData("Production")]
     public async Task Fault_ShowsNoneOfTheSecretOnTheWire_AndTheLogHasIt(string environment)
     {
-        await using var host = new ReliabilityHost(kestrel: true, environment: environment).Start();
+        // Production takes only configured tokens, so the test configures one for both environments.
+        var settings = Security.ProductionTokenTests.Configured;
+        await using var host = new ReliabilityHost(kestrel: true, environment: environment, settings: settings).Start();
 
         var (status, headers, body) = await FuzzTests.RawAsync(host.Address,
-            "GET /api/fault HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer dev-admin\r\n\r\n");
+            $"GET /api/fault HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {Security.ProductionTokenTests.Token}\r\n\r\n");
 
         Assert.Equal(500, status);
         var wire = headers + "\r\n\r\n" + Encoding.UTF8.GetString(body);
