@@ -1,5 +1,6 @@
 using System.Runtime.ExceptionServices;
 using Defender.ErrorMiddleware.Validation;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 
 namespace Defender.ErrorMiddleware.Internal;
@@ -7,7 +8,7 @@ namespace Defender.ErrorMiddleware.Internal;
 /// <summary>
 /// Catches what the rest of the pipeline throws and fills bodiless error statuses; with request validation on, checks a
 /// small JSON body before the endpoint binds it (<see cref="JsonBodyInspector"/>), so a malformed one is answered without
-/// the framework's exceptions. A request that succeeds passes through without an allocation or an extra state machine
+/// the framework's exceptions. A request that succeeds passes through without an extra state machine (one small status-code-pages feature is its only allocation)
 /// (a request with a checked JSON body pays for the check only).
 /// </summary>
 internal sealed class DefenderErrorMiddleware
@@ -25,6 +26,13 @@ internal sealed class DefenderErrorMiddleware
 
     public Task InvokeAsync(HttpContext context)
     {
+        // As StatusCodePagesMiddleware does, so an app's documented opt-out (Features.Get<IStatusCodePagesFeature>()!.Enabled
+        // = false) works with UseDefenderErrors() alone; a feature set by an outer UseStatusCodePages() is the one both read.
+        if (context.Features.Get<IStatusCodePagesFeature>() is null)
+        {
+            context.Features.Set<IStatusCodePagesFeature>(new StatusCodePagesFeature());
+        }
+
         if (_preflight is not null && _preflight.BeginInspection(context) is { } plan)
         {
             return PreflightAsync(context, plan);
