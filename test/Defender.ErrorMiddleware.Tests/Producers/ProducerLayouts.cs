@@ -27,7 +27,9 @@ public static class ProducerLayouts
     /// <summary>The header <see cref="AppMiddleware"/>'s own middleware adds, to show it ran.</summary>
     public const string AppMiddlewareHeader = "X-App-Middleware";
 
-    public static TheoryData<string> All() => [Implicit, ExplicitRouting, Authentication, AppMiddleware, ExceptionHandler];
+    public static IReadOnlyList<string> Names { get; } = [Implicit, ExplicitRouting, Authentication, AppMiddleware, ExceptionHandler];
+
+    public static TheoryData<string> All() => [.. Names];
 
     /// <summary>
     /// Starts an app in <paramref name="layout"/>; <paramref name="middleware"/> (output cache, antiforgery, …) goes where the
