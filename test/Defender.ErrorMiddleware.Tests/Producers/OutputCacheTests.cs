@@ -21,6 +21,7 @@ public sealed class OutputCacheTests
             data.Add(name, "/returned", HttpStatusCode.NotFound, "ResourceNotFound", "Machine 7 was not found");
             data.Add(name, "/thrown", HttpStatusCode.NotFound, "ResourceNotFound", "Machine 7 was not found");
             data.Add(name, "/bodiless", HttpStatusCode.NotFound, "NotFound", "General Not Found error message.");
+            data.Add(name, "/string-result", HttpStatusCode.Conflict, "BadRequest", "Action is already in progress");
         }
 
         return data;
