@@ -1,6 +1,7 @@
 using Defender.ErrorMiddleware.Validation;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Core.Infrastructure;
 using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.Extensions.Options;
@@ -33,6 +34,11 @@ internal sealed class DefenderMvcResultFilter : IAlwaysRunResultFilter, IOrdered
         if (context.Result is ObjectResult { Value: not null } result && Convert(result) is { } converted)
         {
             context.Result = converted;
+        }
+        else if (context.Result is IAntiforgeryValidationFailedResult)
+        {
+            // [ValidateAntiForgeryToken]'s bare 400: say why.
+            context.Result = new DefenderErrorActionResult(DefenderErrorHandler.AntiforgeryFailed);
         }
     }
 
