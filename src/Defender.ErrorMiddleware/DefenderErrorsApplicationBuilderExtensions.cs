@@ -32,6 +32,12 @@ public static class DefenderErrorsApplicationBuilderExtensions
             preflight.InPipeline = true;
         }
 
+        if (app is Microsoft.AspNetCore.Routing.IEndpointRouteBuilder routes)
+        {
+            // Minimal-API string results: their endpoints get the envelope's filter once mapped (DefenderRouteHandlerResults).
+            app.ApplicationServices.GetRequiredService<DefenderRouteHandlerResults>().AddRouteBuilder(routes);
+        }
+
         return app.Use(next => new DefenderErrorMiddleware(next, handler, preflight).InvokeAsync);
     }
 }

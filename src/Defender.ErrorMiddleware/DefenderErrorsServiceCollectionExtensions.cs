@@ -4,6 +4,7 @@ using Defender.ErrorMiddleware.Validation;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -34,6 +35,8 @@ public static class DefenderErrorsServiceCollectionExtensions
         services.TryAddSingleton<DefenderDiagnostics>();
         services.TryAddSingleton<DefenderErrorHandler>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IExceptionHandler, DefenderExceptionHandler>());
+        services.TryAddSingleton<DefenderRouteHandlerResults>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, DefenderRouteHandlerResults>(static sp => sp.GetRequiredService<DefenderRouteHandlerResults>()));
         AddProblemDetailsChannel(services);
         AddRequestValidation(services);
         AddAuthorizationResultHandler(services);

@@ -1,6 +1,7 @@
 using System.Runtime.ExceptionServices;
 using System.Text;
 using Defender.ErrorMiddleware.Catalog;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
@@ -51,8 +52,20 @@ internal sealed class DefenderErrorHandler
     internal Task WriteStatusCodeBodyAsync(HttpContext context)
     {
         var status = context.Response.StatusCode;
-        return _writer.WriteAsync(context, _writer.ErrorForStatus(status), exception: null, statusOverride: status);
+
+        // UseAntiforgery() refused the request and the binder answered a bare 400 (request validation off): say why.
+        var error = status == StatusCodes.Status400BadRequest && context.Features.Get<IAntiforgeryValidationFeature>() is { IsValid: false }
+            ? AntiforgeryFailed
+            : _writer.ErrorForStatus(status);
+        return _writer.WriteAsync(context, error, exception: null, statusOverride: status);
     }
+
+    /// <summary>
+    /// What a failed antiforgery check becomes, wherever it is found (the binder's exception, a bare 400 behind
+    /// <c>UseAntiforgery()</c>, MVC's <c>[ValidateAntiForgeryToken]</c>): InvalidInput, whose template names the input.
+    /// The token is missing or does not validate; which, and why, is in the log (the framework's exception).
+    /// </summary>
+    internal static DefenderError AntiforgeryFailed { get; } = DefenderError.InvalidInput("antiforgery token");
 
     /// <summary>Answers a request refused before its endpoint ran (a bad body judged up front), without an exception.</summary>
     internal async Task WriteRefusedRequestAsync(HttpContext context, DefenderError error)
@@ -165,6 +178,13 @@ internal sealed class DefenderErrorHandler
                 error = DefenderError.InternalServerError();
                 return ExceptionMappingKind.Map;
             }
+        }
+
+        if (exception is AntiforgeryValidationException || exception.InnerException is AntiforgeryValidationException)
+        {
+            // A form parameter behind UseAntiforgery(): the binder reports the failed check as a BadHttpRequestException.
+            error = AntiforgeryFailed;
+            return ExceptionMappingKind.Map;
         }
 
         if (exception is BadHttpRequestException badRequest)

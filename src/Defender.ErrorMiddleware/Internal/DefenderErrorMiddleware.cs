@@ -1,5 +1,6 @@
 using System.Runtime.ExceptionServices;
 using Defender.ErrorMiddleware.Validation;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 
 namespace Defender.ErrorMiddleware.Internal;
@@ -7,7 +8,7 @@ namespace Defender.ErrorMiddleware.Internal;
 /// <summary>
 /// Catches what the rest of the pipeline throws and fills bodiless error statuses; with request validation on, checks a
 /// small JSON body before the endpoint binds it (<see cref="JsonBodyInspector"/>), so a malformed one is answered without
-/// the framework's exceptions. A request that succeeds passes through without an allocation or an extra state machine
+/// the framework's exceptions. A request that succeeds passes through without an extra state machine (one small status-code-pages feature is its only allocation)
 /// (a request with a checked JSON body pays for the check only).
 /// </summary>
 internal sealed class DefenderErrorMiddleware
@@ -25,6 +26,13 @@ internal sealed class DefenderErrorMiddleware
 
     public Task InvokeAsync(HttpContext context)
     {
+        // As StatusCodePagesMiddleware does, so an app's documented opt-out (Features.Get<IStatusCodePagesFeature>()!.Enabled
+        // = false) works with UseDefenderErrors() alone; a feature set by an outer UseStatusCodePages() is the one both read.
+        if (context.Features.Get<IStatusCodePagesFeature>() is null)
+        {
+            context.Features.Set<IStatusCodePagesFeature>(new StatusCodePagesFeature());
+        }
+
         if (_preflight is not null && _preflight.BeginInspection(context) is { } plan)
         {
             return PreflightAsync(context, plan);
@@ -54,6 +62,11 @@ internal sealed class DefenderErrorMiddleware
 
         return _handler.NeedsStatusCodeBody(context) ? _handler.WriteStatusCodeBodyAsync(context) : Task.CompletedTask;
     }
+
+    /// <summary>What awaiting the failed task would have thrown: its first exception, or a cancellation for a canceled task.</summary>
+    private static ExceptionDispatchInfo Failure(Task task) => task.Exception is { } aggregate
+        ? ExceptionDispatchInfo.Capture(aggregate.InnerExceptions[0])
+        : ExceptionDispatchInfo.Capture(new TaskCanceledException(task));
 
     private async Task PreflightAsync(HttpContext context, JsonBodyInspector.EndpointPlan plan)
     {
@@ -87,21 +100,12 @@ internal sealed class DefenderErrorMiddleware
 
     private async Task AwaitAsync(HttpContext context, Task task)
     {
-        ExceptionDispatchInfo? edi = null;
-        try
+        // The faulted task's exception is read, not rethrown: awaiting it would throw and unwind it once more only to catch
+        // it here, the largest single cost of an answered exception in this frame (docs/performance.md, "Thrown → 404").
+        await task.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (!task.IsCompletedSuccessfully)
         {
-            await task;
-        }
-#pragma warning disable CA1031 // Handled outside the catch block, as aspnetcore's ExceptionHandlerMiddleware does.
-        catch (Exception exception)
-#pragma warning restore CA1031
-        {
-            edi = ExceptionDispatchInfo.Capture(exception);
-        }
-
-        if (edi is not null)
-        {
-            await _handler.HandleExceptionAsync(context, edi);
+            await _handler.HandleExceptionAsync(context, Failure(task));
             return;
         }
 

@@ -5,6 +5,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Defender.ErrorMiddleware.Catalog;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
@@ -110,6 +111,13 @@ internal sealed class DefenderErrorWriter
             ClearResponse(response);
         }
 
+        // An error is never stored by the output cache, whatever its policy says: each one has its own target and log line.
+        // Turned off before the body starts, so the cache stops buffering it (the policies that run afterwards cannot store it).
+        if (context.Features.Get<IOutputCacheFeature>() is { } outputCache)
+        {
+            outputCache.Context.AllowCacheStorage = false;
+        }
+
         response.StatusCode = resolved.StatusCode;
         var headers = response.Headers;
 
@@ -117,6 +125,9 @@ internal sealed class DefenderErrorWriter
         headers.ETag = default;
         headers.LastModified = default;
         headers.Expires = default;
+
+        // A status the cache replayed (a bodiless 404 stored by a policy) is answered afresh: it has no age.
+        headers.Age = default;
         headers.ContentType = JsonContentType;
         headers.CacheControl = "no-store";
         headers.Pragma = "no-cache";

@@ -1,6 +1,7 @@
 using Defender.ErrorMiddleware.Validation;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Core.Infrastructure;
 using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.Extensions.Options;
@@ -34,6 +35,11 @@ internal sealed class DefenderMvcResultFilter : IAlwaysRunResultFilter, IOrdered
         {
             context.Result = converted;
         }
+        else if (context.Result is IAntiforgeryValidationFailedResult)
+        {
+            // [ValidateAntiForgeryToken]'s bare 400: say why.
+            context.Result = new DefenderErrorActionResult(DefenderErrorHandler.AntiforgeryFailed);
+        }
     }
 
     public void OnResultExecuted(ResultExecutedContext context)
@@ -52,8 +58,8 @@ internal sealed class DefenderMvcResultFilter : IAlwaysRunResultFilter, IOrdered
                 }
 
                 return new DefenderErrorActionResult(ProblemDetailsMapping.FromProblem(_writer, problem, status, out var statusOverride), statusOverride);
-            case string message when ErrorStatus(result) is { } messageStatus:
-                return new DefenderErrorActionResult(ProblemDetailsMapping.FromStatus(_writer, messageStatus, message), messageStatus);
+            case string when ProblemDetailsMapping.TryFromMessageResult(_writer, result.StatusCode, result.Value, out var messageError, out var messageStatus):
+                return new DefenderErrorActionResult(messageError, messageStatus);
             case SerializableError errors when ErrorStatus(result) is not null:
                 return FromValidation(errors.Select(static e => new KeyValuePair<string, string[]>(e.Key, e.Value as string[] ?? [])));
             case ModelStateDictionary modelState when ErrorStatus(result) is not null:

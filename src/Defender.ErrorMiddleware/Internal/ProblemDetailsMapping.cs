@@ -47,6 +47,26 @@ internal static class ProblemDetailsMapping
     }
 
     /// <summary>
+    /// The one rule for a result the application returned with an error status and a string value (MVC's
+    /// <c>BadRequest("…")</c>, minimal APIs' <c>Results.BadRequest("…")</c>, <c>TypedResults.Conflict("…")</c>): the code the
+    /// status gets, the status kept, the string (echoed under the usual bounds) as the message. Any other value, or a status
+    /// that is not an error, is the application's chosen body: false.
+    /// </summary>
+    internal static bool TryFromMessageResult(DefenderErrorWriter writer, int? statusCode, object? value, out DefenderError error, out int status)
+    {
+        if (value is string message && statusCode is >= 400 and <= 599)
+        {
+            status = statusCode.Value;
+            error = FromStatus(writer, status, message);
+            return true;
+        }
+
+        error = default;
+        status = default;
+        return false;
+    }
+
+    /// <summary>
     /// The one error a member → messages dictionary becomes: the first member (in the producer's order) with a message;
     /// MissingRequiredParameter when that message is <c>[Required]</c>'s own for the member, else InvalidInput naming it.
     /// <see langword="null"/> when no member has a message.
