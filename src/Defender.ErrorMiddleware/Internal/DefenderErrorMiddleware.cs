@@ -1,39 +1,24 @@
 using System.Runtime.ExceptionServices;
-using Defender.ErrorMiddleware.Validation;
 using Microsoft.AspNetCore.Http;
 
 namespace Defender.ErrorMiddleware.Internal;
 
 /// <summary>
-/// Catches what the rest of the pipeline throws and fills bodiless error statuses; with request validation on, checks a
-/// small JSON body before the endpoint binds it (<see cref="JsonBodyInspector"/>), so a malformed one is answered without
-/// the framework's exceptions. A request that succeeds passes through without an allocation or an extra state machine
-/// (a request with a checked JSON body pays for the check only).
+/// Catches what the rest of the pipeline throws and fills bodiless error statuses. It never reads the request: bodies are
+/// the binders' (see docs/validation.md). A request that succeeds passes through without an allocation or an extra state machine.
 /// </summary>
 internal sealed class DefenderErrorMiddleware
 {
     private readonly RequestDelegate _next;
     private readonly DefenderErrorHandler _handler;
-    private readonly JsonBodyInspector? _preflight;
 
-    public DefenderErrorMiddleware(RequestDelegate next, DefenderErrorHandler handler, JsonBodyInspector? preflight = null)
+    public DefenderErrorMiddleware(RequestDelegate next, DefenderErrorHandler handler)
     {
         _next = next;
         _handler = handler;
-        _preflight = preflight;
     }
 
     public Task InvokeAsync(HttpContext context)
-    {
-        if (_preflight is not null && _preflight.BeginInspection(context) is { } plan)
-        {
-            return PreflightAsync(context, plan);
-        }
-
-        return InvokeNext(context);
-    }
-
-    private Task InvokeNext(HttpContext context)
     {
         Task task;
         try
@@ -53,36 +38,6 @@ internal sealed class DefenderErrorMiddleware
         }
 
         return _handler.NeedsStatusCodeBody(context) ? _handler.WriteStatusCodeBodyAsync(context) : Task.CompletedTask;
-    }
-
-    private async Task PreflightAsync(HttpContext context, JsonBodyInspector.EndpointPlan plan)
-    {
-        ExceptionDispatchInfo? edi = null;
-        (bool Ok, DefenderError Error) check = default;
-        try
-        {
-            check = await JsonBodyInspector.CheckAsync(context, plan);
-        }
-#pragma warning disable CA1031 // A failed read (client gone, body timeout) is handled like the endpoint's own failure.
-        catch (Exception exception)
-#pragma warning restore CA1031
-        {
-            edi = ExceptionDispatchInfo.Capture(exception);
-        }
-
-        if (edi is not null)
-        {
-            await _handler.HandleExceptionAsync(context, edi);
-            return;
-        }
-
-        if (!check.Ok)
-        {
-            await _handler.WriteRefusedRequestAsync(context, check.Error);
-            return;
-        }
-
-        await InvokeNext(context);
     }
 
     private async Task AwaitAsync(HttpContext context, Task task)

@@ -256,7 +256,7 @@ internal static class ValidationTestApp
         var target = document.RootElement.GetProperty("error").GetProperty("target").GetString()!;
         Assert.Matches("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", target);
         var expected = "{\"error\":{\"code\":" + Encode(code) + ",\"message\":" + Encode(message) + ",\"target\":\"" + target + "\"}}";
-        Assert.Equal(expected, body);
+        Assert.True(expected == body, $"Expected {expected}\nActual   {body}");
     }
 
     private static readonly JsonSerializerOptions RelaxedJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
