@@ -127,7 +127,9 @@ internal sealed class RequestInputMappings : IPostConfigureOptions<DefenderError
     /// <summary>The minimal-API endpoint's body type, as its request delegate declares it, under the options it reads with.</summary>
     private static JsonTypeInfo? BodyContract(HttpContext context)
     {
-        if (context.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType is not { } type)
+        // Behind UseExceptionHandler() the request's endpoint is cleared before handlers run; the feature keeps it.
+        var endpoint = context.GetEndpoint() ?? context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Endpoint;
+        if (endpoint?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType is not { } type)
         {
             return null;
         }
