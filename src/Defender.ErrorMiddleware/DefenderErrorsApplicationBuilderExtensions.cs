@@ -1,7 +1,5 @@
 using Defender.ErrorMiddleware.Internal;
-using Defender.ErrorMiddleware;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -24,20 +22,12 @@ public static class DefenderErrorsApplicationBuilderExtensions
         }
 
         var handler = app.ApplicationServices.GetRequiredService<DefenderErrorHandler>();
-        var preflight = app.ApplicationServices.GetRequiredService<IOptions<DefenderErrorOptions>>().Value.ValidateRequests
-            ? app.ApplicationServices.GetRequiredService<Defender.ErrorMiddleware.Validation.JsonBodyInspector>()
-            : null;
-        if (preflight is not null)
-        {
-            preflight.InPipeline = true;
-        }
-
         if (app is Microsoft.AspNetCore.Routing.IEndpointRouteBuilder routes)
         {
             // Minimal-API string results: their endpoints get the envelope's filter once mapped (DefenderRouteHandlerResults).
             app.ApplicationServices.GetRequiredService<DefenderRouteHandlerResults>().AddRouteBuilder(routes);
         }
 
-        return app.Use(next => new DefenderErrorMiddleware(next, handler, preflight).InvokeAsync);
+        return app.Use(next => new DefenderErrorMiddleware(next, handler).InvokeAsync);
     }
 }

@@ -1,8 +1,6 @@
 using Defender.ErrorMiddleware;
 using Defender.ErrorMiddleware.Internal;
 using Defender.ErrorMiddleware.Validation;
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -39,28 +37,7 @@ public static class DefenderErrorsServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, DefenderRouteHandlerResults>(static sp => sp.GetRequiredService<DefenderRouteHandlerResults>()));
         AddProblemDetailsChannel(services);
         AddRequestValidation(services);
-        AddAuthorizationResultHandler(services);
         return services;
-    }
-
-    /// <summary>
-    /// Our authorization result handler (it judges a waiting JSON body once the request is authorized) in place of the
-    /// framework's default, registered before or after this call (the framework adds its default only if none is there). An
-    /// application's own handler stays as it is.
-    /// </summary>
-    private static void AddAuthorizationResultHandler(IServiceCollection services)
-    {
-        for (var i = 0; i < services.Count; i++)
-        {
-            var descriptor = services[i];
-            if (descriptor.ServiceType == typeof(IAuthorizationMiddlewareResultHandler) && !descriptor.IsKeyedService
-                && descriptor.ImplementationType == typeof(AuthorizationMiddlewareResultHandler))
-            {
-                services[i] = ServiceDescriptor.Singleton<IAuthorizationMiddlewareResultHandler, DefenderAuthorizationResultHandler>();
-            }
-        }
-
-        services.TryAddSingleton<IAuthorizationMiddlewareResultHandler, DefenderAuthorizationResultHandler>();
     }
 
     /// <summary>
@@ -89,8 +66,8 @@ public static class DefenderErrorsServiceCollectionExtensions
     private static void AddRequestValidation(IServiceCollection services)
     {
         services.TryAddSingleton<RequestValidators>();
-        services.TryAddSingleton<JsonBodyInspector>();
         services.TryAddScoped<DefenderValidationState>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<DefenderErrorOptions>, RequestInputMappings>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.Extensions.Validation.ValidationOptions>, DefenderValidationSetup>());
         services.TryAddSingleton<DefenderMvcValidationFilter>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<Microsoft.AspNetCore.Mvc.MvcOptions>, DefenderMvcSetup>());

@@ -125,7 +125,7 @@ public sealed class MachineEndpointsTests(SampleApiFactory factory) : IClassFixt
 
         var response = await _admin.PostJsonAsync($"/api/machines/{SeedData.LabWindowsId}/isolate", body);
 
-        await Envelope.AssertAsync(response, HttpStatusCode.BadRequest, "InvalidRequestBody", "The request body is not valid JSON at $ (line 1, column 110).");
+        await Envelope.AssertAsync(response, HttpStatusCode.BadRequest, "InvalidRequestBody", "The request body is not valid JSON at $.Extra (line 1, column 110).");
     }
 
     [Fact]

@@ -18,7 +18,6 @@ internal sealed class DefenderErrorHandler
     private readonly DefenderDiagnostics _diagnostics;
     private readonly ExceptionMapping[] _mappings;
     private readonly bool _handleStatusCodes;
-    private readonly bool _validateRequests;
 
     public DefenderErrorHandler(DefenderErrorWriter writer, DefenderDiagnostics diagnostics, IOptions<DefenderErrorOptions> options)
     {
@@ -26,7 +25,6 @@ internal sealed class DefenderErrorHandler
         _diagnostics = diagnostics;
         _mappings = [.. options.Value.Mappings];
         _handleStatusCodes = options.Value.HandleStatusCodes;
-        _validateRequests = options.Value.ValidateRequests;
     }
 
     internal DefenderErrorWriter Writer => _writer;
@@ -49,15 +47,24 @@ internal sealed class DefenderErrorHandler
             && !IsClientGone(context);
     }
 
+    private static readonly TimeSpan BareBadRequestGrace = TimeSpan.FromMilliseconds(50);
+
     internal Task WriteStatusCodeBodyAsync(HttpContext context)
     {
         var status = context.Response.StatusCode;
 
         // UseAntiforgery() refused the request and the binder answered a bare 400 (request validation off): say why.
-        var error = status == StatusCodes.Status400BadRequest && context.Features.Get<IAntiforgeryValidationFeature>() is { IsValid: false }
-            ? AntiforgeryFailed
-            : _writer.ErrorForStatus(status);
-        return _writer.WriteAsync(context, error, exception: null, statusOverride: status);
+        if (status == StatusCodes.Status400BadRequest && context.Features.Get<IAntiforgeryValidationFeature>() is { IsValid: false })
+        {
+            return _writer.WriteAsync(context, AntiforgeryFailed, exception: null, statusOverride: status);
+        }
+
+        if (status == StatusCodes.Status400BadRequest && context.Request.ContentLength != 0)
+        {
+            return WriteBareBadRequestAsync(context);
+        }
+
+        return _writer.WriteAsync(context, _writer.ErrorForStatus(status), exception: null, statusOverride: status);
     }
 
     /// <summary>
@@ -67,19 +74,29 @@ internal sealed class DefenderErrorHandler
     /// </summary>
     internal static DefenderError AntiforgeryFailed { get; } = DefenderError.InvalidInput("antiforgery token");
 
-    /// <summary>Answers a request refused before its endpoint ran (a bad body judged up front), without an exception.</summary>
-    internal async Task WriteRefusedRequestAsync(HttpContext context, DefenderError error)
+    /// <summary>
+    /// A binder whose body read failed because the client went away answers a bare 400 before Kestrel has signalled
+    /// <see cref="HttpContext.RequestAborted"/> (it does so on the thread pool): give it that moment — bounded, and only on
+    /// this error path — before answering nobody.
+    /// </summary>
+    private async Task WriteBareBadRequestAsync(HttpContext context)
     {
-        try
+        if (!IsClientGone(context) && context.RequestAborted.CanBeCanceled)
         {
-            await _writer.WriteAsync(context, error, exception: null);
+            var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (context.RequestAborted.Register(static state => ((TaskCompletionSource)state!).TrySetResult(), aborted))
+            {
+                await Task.WhenAny(aborted.Task, Task.Delay(BareBadRequestGrace)).ConfigureAwait(false);
+            }
         }
-#pragma warning disable CA1031 // As for any error the writer cannot write: report it; the client gets whatever status was set.
-        catch (Exception writeException)
-#pragma warning restore CA1031
+
+        if (IsClientGone(context))
         {
-            _writer.ReportWriteFailed(writeException);
+            AbortForClient(context);
+            return;
         }
+
+        await _writer.WriteAsync(context, _writer.ErrorForStatus(StatusCodes.Status400BadRequest), exception: null, statusOverride: StatusCodes.Status400BadRequest);
     }
 
     /// <summary>Handles an exception from the rest of the pipeline; rethrows it when it is not ours to answer.</summary>
@@ -189,12 +206,6 @@ internal sealed class DefenderErrorHandler
 
         if (exception is BadHttpRequestException badRequest)
         {
-            // Minimal-API binding failures: say what was wrong (JSON path, the value that did not bind, the missing name).
-            if (_validateRequests && Validation.RequestInputErrors.TryClassify(badRequest, out error))
-            {
-                return ExceptionMappingKind.Map;
-            }
-
             // Kestrel and binding failures (413 too large, 400 malformed): the status is right, the text is not for clients.
             statusOverride = badRequest.StatusCode;
             error = _writer.ErrorForStatus(badRequest.StatusCode);
@@ -246,20 +257,6 @@ internal sealed class DefenderErrorHandler
     /// Records that the client is gone and aborts the request. Kestrel signals <see cref="HttpContext.RequestAborted"/> on the
     /// thread pool, later than a binder that swallowed the failed read sets its bare 400, so the mark is what is checked.
     /// </summary>
-    /// <summary>
-    /// For an exception filter around a body read: marks the request as gone at once when the client went away (see
-    /// <see cref="MarkClientGone"/>). Always false, so the exception goes on as it came.
-    /// </summary>
-    internal static bool MarkIfClientGone(HttpContext context, Exception exception)
-    {
-        if (IsClientAbort(context, exception))
-        {
-            MarkClientGone(context);
-        }
-
-        return false;
-    }
-
     internal static void MarkClientGone(HttpContext context)
     {
         if (context.Features.Get<ClientGoneFeature>() is null)

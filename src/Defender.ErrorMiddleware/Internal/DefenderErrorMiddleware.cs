@@ -1,27 +1,23 @@
 using System.Runtime.ExceptionServices;
-using Defender.ErrorMiddleware.Validation;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 
 namespace Defender.ErrorMiddleware.Internal;
 
 /// <summary>
-/// Catches what the rest of the pipeline throws and fills bodiless error statuses; with request validation on, checks a
-/// small JSON body before the endpoint binds it (<see cref="JsonBodyInspector"/>), so a malformed one is answered without
-/// the framework's exceptions. A request that succeeds passes through without an extra state machine (one small status-code-pages feature is its only allocation)
-/// (a request with a checked JSON body pays for the check only).
+/// Catches what the rest of the pipeline throws and fills bodiless error statuses. It never reads the request: bodies are
+/// the binders' (see docs/validation.md). A request that succeeds passes through without an extra state machine (one small
+/// status-code-pages feature is its only allocation).
 /// </summary>
 internal sealed class DefenderErrorMiddleware
 {
     private readonly RequestDelegate _next;
     private readonly DefenderErrorHandler _handler;
-    private readonly JsonBodyInspector? _preflight;
 
-    public DefenderErrorMiddleware(RequestDelegate next, DefenderErrorHandler handler, JsonBodyInspector? preflight = null)
+    public DefenderErrorMiddleware(RequestDelegate next, DefenderErrorHandler handler)
     {
         _next = next;
         _handler = handler;
-        _preflight = preflight;
     }
 
     public Task InvokeAsync(HttpContext context)
@@ -33,16 +29,6 @@ internal sealed class DefenderErrorMiddleware
             context.Features.Set<IStatusCodePagesFeature>(new StatusCodePagesFeature());
         }
 
-        if (_preflight is not null && _preflight.BeginInspection(context) is { } plan)
-        {
-            return PreflightAsync(context, plan);
-        }
-
-        return InvokeNext(context);
-    }
-
-    private Task InvokeNext(HttpContext context)
-    {
         Task task;
         try
         {
@@ -67,36 +53,6 @@ internal sealed class DefenderErrorMiddleware
     private static ExceptionDispatchInfo Failure(Task task) => task.Exception is { } aggregate
         ? ExceptionDispatchInfo.Capture(aggregate.InnerExceptions[0])
         : ExceptionDispatchInfo.Capture(new TaskCanceledException(task));
-
-    private async Task PreflightAsync(HttpContext context, JsonBodyInspector.EndpointPlan plan)
-    {
-        ExceptionDispatchInfo? edi = null;
-        (bool Ok, DefenderError Error) check = default;
-        try
-        {
-            check = await JsonBodyInspector.CheckAsync(context, plan);
-        }
-#pragma warning disable CA1031 // A failed read (client gone, body timeout) is handled like the endpoint's own failure.
-        catch (Exception exception)
-#pragma warning restore CA1031
-        {
-            edi = ExceptionDispatchInfo.Capture(exception);
-        }
-
-        if (edi is not null)
-        {
-            await _handler.HandleExceptionAsync(context, edi);
-            return;
-        }
-
-        if (!check.Ok)
-        {
-            await _handler.WriteRefusedRequestAsync(context, check.Error);
-            return;
-        }
-
-        await InvokeNext(context);
-    }
 
     private async Task AwaitAsync(HttpContext context, Task task)
     {

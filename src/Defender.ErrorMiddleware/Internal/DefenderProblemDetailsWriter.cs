@@ -1,4 +1,3 @@
-using Defender.ErrorMiddleware.Validation;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

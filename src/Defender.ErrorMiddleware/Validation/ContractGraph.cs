@@ -49,7 +49,7 @@ internal abstract class ContractNode<TNode>
 }
 
 /// <summary>
-/// The one cycle-aware walk over the serializer's contract that the body contract (<see cref="BodyContract"/>) and the
+/// The one cycle-aware walk over the serializer's contract that the body contract (the DataAnnotations plan) and the
 /// model validator build their graphs with: one node per type, or none for a leaf or a type the serializer cannot describe;
 /// a type met again while it is being built gets the node in progress (cycles); then every node's
 /// <see cref="ContractNode{TNode}.Needs"/> is computed over the finished graph and the new nodes are published to the cache

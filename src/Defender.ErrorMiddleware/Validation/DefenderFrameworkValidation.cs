@@ -7,6 +7,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Validation;
+using Defender.ErrorMiddleware.Internal;
 using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 // Microsoft.Extensions.Validation's resolver and context types are marked experimental in .NET 10; they are the documented
@@ -44,12 +45,6 @@ internal sealed class DefenderValidationSetup : IPostConfigureOptions<Validation
 
         options.Resolvers.Insert(0, new DefenderValidatableInfoResolver(options, () => _json.Value.SerializerOptions));
     }
-}
-
-/// <summary>The request's translated validation error, read by the ProblemDetails writer.</summary>
-internal sealed class DefenderValidationState
-{
-    internal DefenderError? Error { get; set; }
 }
 
 internal sealed class DefenderValidatableInfoResolver : IValidatableInfoResolver

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Defender.ErrorMiddleware.Internal;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Controllers;
@@ -32,8 +33,11 @@ internal sealed class DefenderMvcValidationFilter : IAsyncActionFilter
     private readonly RequestValidators _validators;
     private readonly ModelBindingMessageProvider _messages;
 
-    public DefenderMvcValidationFilter(RequestValidators validators, IOptions<MvcOptions> mvcOptions)
+    private readonly IOptions<JsonOptions> _json;
+
+    public DefenderMvcValidationFilter(RequestValidators validators, IOptions<MvcOptions> mvcOptions, IOptions<JsonOptions> json)
     {
+        _json = json;
         _validators = validators;
         _messages = mvcOptions.Value.ModelBindingMessageProvider;
     }
@@ -67,7 +71,7 @@ internal sealed class DefenderMvcValidationFilter : IAsyncActionFilter
             {
                 if (modelError.Exception is JsonException json)
                 {
-                    return RequestInputErrors.ForJson(json);
+                    return RequestInputErrors.ForJson(json, BodyContract(context));
                 }
 
                 if (modelError.Exception is not null)
@@ -122,6 +126,27 @@ internal sealed class DefenderMvcValidationFilter : IAsyncActionFilter
         return DefenderError.BadRequest();
     }
 
+    /// <summary>The action's body type under MVC's JSON options, for naming a member the serializer found missing.</summary>
+    private JsonTypeInfo? BodyContract(ActionContext context)
+    {
+        foreach (var parameter in context.ActionDescriptor.Parameters)
+        {
+            if (parameter.BindingInfo?.BindingSource == BindingSource.Body)
+            {
+                try
+                {
+                    return _json.Value.JsonSerializerOptions.GetTypeInfo(parameter.ParameterType);
+                }
+                catch (Exception exception) when (exception is NotSupportedException or InvalidOperationException or ArgumentException)
+                {
+                    return null;
+                }
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>An error the model binder added (not a validator): a value that did not convert, or no value at all.</summary>
     private DefenderError? BindingError(ModelStateEntry entry, string name)
     {
@@ -147,26 +172,5 @@ internal sealed class DefenderMvcValidationFilter : IAsyncActionFilter
         }
 
         return null;
-    }
-}
-
-/// <summary>An MVC result that writes one error through the writer.</summary>
-internal sealed class DefenderErrorActionResult : IActionResult
-{
-    internal DefenderErrorActionResult(DefenderError error, int? statusOverride = null)
-    {
-        Error = error;
-        StatusOverride = statusOverride;
-    }
-
-    internal DefenderError Error { get; }
-
-    /// <summary>The status the result keeps instead of the code's own (an error object result with its own status).</summary>
-    internal int? StatusOverride { get; }
-
-    public Task ExecuteResultAsync(ActionContext context)
-    {
-        var writer = context.HttpContext.RequestServices.GetRequiredService<DefenderErrorWriter>();
-        return writer.WriteAsync(context.HttpContext, Error, exception: null, StatusOverride);
     }
 }

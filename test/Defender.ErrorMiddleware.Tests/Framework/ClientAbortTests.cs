@@ -75,8 +75,9 @@ public sealed class ClientAbortTests
         }
 
         await AssertQuietAsync(app, path);
-        if (pipeline == "defender")
+        if (pipeline == "defender" && path != "/json")
         {
+            // (A JSON body's failed read is the binder's: it answers a bare 400 without an exception.)
             // Behind UseExceptionHandler() ASP.NET Core counts the exception itself, by its own reading of the abort.
             var counted = Assert.Single(await signals.ExceptionsAsync(1));
             Assert.Equal("aborted", counted.Tags["aspnetcore.diagnostics.exception.result"]);

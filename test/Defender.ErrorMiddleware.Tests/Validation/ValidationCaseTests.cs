@@ -54,8 +54,8 @@ public sealed class ValidationCaseTests : IAsyncLifetime
             data.Add(surface, "isolate", "[1,2]", "application/json", 400, "InvalidRequestBody", "The request body has a value of the wrong type at $.");
             data.Add(surface, "isolate", "", "application/json", 400, "InvalidRequestBody", "The request body is empty.");
             data.Add(surface, "nested", "{\"Items\":[],\"Extra\":" + new string('[', 70) + new string(']', 70) + "}", "application/json", 400, "InvalidRequestBody",
-                // The limit is the framework's: 64 for minimal APIs, 32 for MVC.
-                surface == "minimal" ? "The request body is not valid JSON at $ (line 1, column 84)." : "The request body is not valid JSON at $ (line 1, column 52).");
+                // The limit is the framework's: 64 for minimal APIs, 32 for MVC; the path is the member whose value nests too deep.
+                surface == "minimal" ? "The request body is not valid JSON at $.Extra (line 1, column 84)." : "The request body is not valid JSON at $.Extra (line 1, column 52).");
             data.Add(surface, "isolate", "{\"Comment\":\"x\"}", "text/plain", 415, "InvalidRequestBody",
                 "The request body's Content-Type is not supported; send application/json.");
 
@@ -74,8 +74,8 @@ public sealed class ValidationCaseTests : IAsyncLifetime
 
             // 5. One error per response: declaration order (Sha256 before Ip before Count).
             data.Add(surface, "indicator", "{\"Count\":0,\"Ip\":\"1.2.3\",\"Sha256\":\"zz\"}", "application/json", 400, "InvalidHashValue", "Hash value zz is invalid.");
-            // ...and a missing required member before anything else in its object.
-            data.Add(surface, "isolate", "{\"IsolationType\":5}", "application/json", 400, "MissingRequiredParameter", "Parameter Comment is missing.");
+            // ...in the order the binder reads: a wrong value before the end of its object, where a missing member shows.
+            data.Add(surface, "isolate", "{\"IsolationType\":5}", "application/json", 400, "InvalidRequestBody", "The request body has a value of the wrong type at $.IsolationType.");
 
             // 6. Echoed values are cut and escaped.
             data.Add(surface, "indicator", "{\"Ip\":\"1.2.3.4\\n" + new string('9', 200) + "\"}", "application/json", 400, "InvalidIpAddress",

@@ -244,19 +244,19 @@ internal static class ValidationTestApp
     }
 
     /// <summary>Asserts the exact envelope: status, headers and the whole body (the target checked as a GUID, then compared).</summary>
-    internal static async Task AssertEnvelopeAsync(HttpResponseMessage response, HttpStatusCode status, string code, string message)
+    internal static async Task AssertEnvelopeAsync(HttpResponseMessage response, HttpStatusCode status, string code, string message, string cacheControl = "no-store")
     {
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(status == response.StatusCode, $"Expected {(int)status}, got {(int)response.StatusCode}: {body}");
         Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType?.ToString());
         Assert.Equal(code, Assert.Single(response.Headers.GetValues("x-ms-error-code")));
-        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+        Assert.Equal(cacheControl, response.Headers.CacheControl?.ToString());
 
         using var document = JsonDocument.Parse(body);
         var target = document.RootElement.GetProperty("error").GetProperty("target").GetString()!;
         Assert.Matches("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", target);
         var expected = "{\"error\":{\"code\":" + Encode(code) + ",\"message\":" + Encode(message) + ",\"target\":\"" + target + "\"}}";
-        Assert.Equal(expected, body);
+        Assert.True(expected == body, $"Expected {expected}\nActual   {body}");
     }
 
     private static readonly JsonSerializerOptions RelaxedJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
