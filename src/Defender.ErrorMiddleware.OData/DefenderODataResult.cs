@@ -179,7 +179,7 @@ public sealed class DefenderODataResult<T> : IResult, IActionResult, IStatusCode
             long? count = _query.Count?.Value == true ? feature.TotalCount ?? feature.TotalCountFunc?.Invoke() : null;
             return new Page(items, count, nextLink);
         }
-        catch (Exception exception) when (ODataErrors.Classify(exception) is { } error)
+        catch (Exception exception) when (ODataErrors.Classify(httpContext, exception) is { } error)
         {
             // The library's or the data source's refusal: the client's query, answered here so no mapping is needed.
             throw new DefenderException(error, exception);

@@ -79,14 +79,14 @@ internal sealed class DefenderODataMvcFilter(ODataLimits limits, IOptions<Defend
                 }
                 catch (ODataException exception)
                 {
-                    context.Result = new DefenderErrorActionResult(ODataErrors.FromException(exception));
+                    context.Result = new DefenderErrorActionResult(ODataErrors.FromException(context.HttpContext, exception));
                     return;
                 }
             }
         }
 
         var executed = await next();
-        if (executed.Result is { } result && Translate(result) is { } translated)
+        if (executed.Result is { } result && Translate(context.HttpContext, result) is { } translated)
         {
             executed.Result = translated;
         }
@@ -98,7 +98,7 @@ internal sealed class DefenderODataMvcFilter(ODataLimits limits, IOptions<Defend
             {
                 objectResult.Value = await BufferAsync(query, context.HttpContext.RequestAborted);
             }
-            catch (Exception exception) when (ODataErrors.Classify(exception) is { } error)
+            catch (Exception exception) when (ODataErrors.Classify(context.HttpContext, exception) is { } error)
             {
                 executed.Result = new DefenderErrorActionResult(error);
             }
@@ -151,12 +151,12 @@ internal sealed class DefenderODataMvcFilter(ODataLimits limits, IOptions<Defend
     }
 
     /// <summary>What the OData libraries would write in their own error shape, as a Defender error (or <see langword="null"/>).</summary>
-    private IActionResult? Translate(IActionResult result)
+    private IActionResult? Translate(HttpContext httpContext, IActionResult result)
     {
         switch (result)
         {
             case ObjectResult { Value: SerializableError serializable }:
-                return ODataErrors.FromEnableQueryError(serializable) is { } error ? new DefenderErrorActionResult(error) : null;
+                return ODataErrors.FromEnableQueryError(httpContext, serializable) is { } error ? new DefenderErrorActionResult(error) : null;
             case ObjectResult { Value: ODataError odataError } objectResult:
                 return FromODataError(objectResult.StatusCode ?? StatusCodes.Status400BadRequest, odataError);
             case IODataErrorResult { Error: { } odataError } errorResult:
