@@ -42,4 +42,26 @@ public sealed class DefenderODataOptions
 
     /// <summary>How deeply <c>$expand</c> may nest. Default: 2.</summary>
     public int MaxExpansionDepth { get; set; } = 2;
+
+    /// <summary>
+    /// Whether <c>$apply</c> (aggregation and grouping) is accepted. Default: <see langword="false"/>: Defender documents no
+    /// <c>$apply</c>, and one short grouping can make the database read and sort a whole table; it is answered with
+    /// 400 ODataError <c>The $apply query option is not supported.</c>
+    /// </summary>
+    public bool AllowApply { get; set; }
+
+    /// <summary>
+    /// Whether <c>$compute</c> (computed properties, usable in <c>$filter</c>, <c>$orderby</c> and <c>$select</c>) is accepted.
+    /// Default: <see langword="false"/>: Defender documents no <c>$compute</c>, and an expression computed and sorted for every
+    /// row costs far more than the request; it is answered with 400 ODataError <c>The $compute query option is not supported.</c>
+    /// When allowed, its nodes count towards <see cref="MaxNodeCount"/>.
+    /// </summary>
+    public bool AllowCompute { get; set; }
+
+    /// <summary>
+    /// Whether <c>$search</c> is accepted. Default: <see langword="false"/>: Defender documents no <c>$search</c>, and it does
+    /// nothing unless the application registers a search binder; it is answered with 400 ODataError
+    /// <c>The $search query option is not supported.</c>
+    /// </summary>
+    public bool AllowSearch { get; set; }
 }

@@ -7,11 +7,18 @@ using Microsoft.Extensions.Options;
 namespace Defender.ErrorMiddleware.OData.Internal;
 
 /// <summary><see cref="DefenderODataOptions"/> as the library's validation settings, plus the one limit it has no setting for.</summary>
-internal sealed class ODataLimits(IOptions<DefenderODataOptions> options)
+internal sealed class ODataLimits
 {
-    private readonly Lazy<ODataValidationSettings> _validation = new(() => CreateValidationSettings(options.Value));
+    private readonly IOptions<DefenderODataOptions> _options;
+    private readonly Lazy<ODataValidationSettings> _validation;
 
-    public DefenderODataOptions Options => options.Value;
+    public ODataLimits(IOptions<DefenderODataOptions> options)
+    {
+        _options = options;
+        _validation = new(() => CreateValidationSettings(options.Value));
+    }
+
+    public DefenderODataOptions Options => _options.Value;
 
     /// <summary>The library's validation settings with Defender's limits (its own defaults for everything else).</summary>
     public ODataValidationSettings ValidationSettings => _validation.Value;
@@ -27,7 +34,8 @@ internal sealed class ODataLimits(IOptions<DefenderODataOptions> options)
 
     /// <summary>
     /// What the library checks only inside <c>[EnableQuery]</c> and its endpoint filter, for the other usages: a system query
-    /// option it does not know (its own wording), and one longer than <see cref="DefenderODataOptions.MaxOptionLength"/>.
+    /// option it does not know (its own wording), and one longer than <see cref="DefenderODataOptions.MaxOptionLength"/>; and,
+    /// before anything is parsed, <c>$apply</c>, <c>$compute</c> and <c>$search</c> unless the application allowed them.
     /// </summary>
     public DefenderError? CheckOptions(IQueryCollection query, ODataQueryOptions? options)
     {
@@ -37,6 +45,11 @@ internal sealed class ODataLimits(IOptions<DefenderODataOptions> options)
             if (!key.StartsWith('$'))
             {
                 continue;
+            }
+
+            if (NotAllowed(key) is { } option)
+            {
+                return ODataErrors.NotSupported(option);
             }
 
             if (options is not null && !options.IsSupportedQueryOption(key))
@@ -54,11 +67,31 @@ internal sealed class ODataLimits(IOptions<DefenderODataOptions> options)
             }
         }
 
-        return null;
+        // The library may read an option under another spelling (without '$', when the app enables that): its own reading decides.
+        var raw = options?.RawValues;
+        return raw is null ? null
+            : raw.Apply is not null && !Options.AllowApply ? ODataErrors.NotSupported("$apply")
+            : raw.Compute is not null && !Options.AllowCompute ? ODataErrors.NotSupported("$compute")
+            : raw.Search is not null && !Options.AllowSearch ? ODataErrors.NotSupported("$search")
+            : null;
     }
 
-    private static ODataValidationSettings CreateValidationSettings(DefenderODataOptions options) => new()
+    /// <summary>The query options the application did not allow, to take out of the library's <c>AllowedQueryOptions</c>.</summary>
+    public AllowedQueryOptions Disallowed =>
+        (Options.AllowApply ? AllowedQueryOptions.None : AllowedQueryOptions.Apply)
+        | (Options.AllowCompute ? AllowedQueryOptions.None : AllowedQueryOptions.Compute)
+        | (Options.AllowSearch ? AllowedQueryOptions.None : AllowedQueryOptions.Search);
+
+    /// <summary>The canonical name of a system query option the application did not allow, or <see langword="null"/>.</summary>
+    private string? NotAllowed(string key) =>
+        key.Equals("$apply", StringComparison.OrdinalIgnoreCase) && !Options.AllowApply ? "$apply"
+        : key.Equals("$compute", StringComparison.OrdinalIgnoreCase) && !Options.AllowCompute ? "$compute"
+        : key.Equals("$search", StringComparison.OrdinalIgnoreCase) && !Options.AllowSearch ? "$search"
+        : null;
+
+    private ODataValidationSettings CreateValidationSettings(DefenderODataOptions options) => new()
     {
+        AllowedQueryOptions = new ODataValidationSettings().AllowedQueryOptions & ~Disallowed,
         MaxTop = options.MaxTop,
         MaxNodeCount = options.MaxNodeCount,
         MaxOrderByNodeCount = options.MaxOrderByNodeCount,
