@@ -31,7 +31,12 @@ public sealed class DefenderODataOptions
     /// <summary>The most characters one system query option (<c>$filter</c>, <c>$orderby</c>, <c>$select</c>, …) may have. Default: 2,048.</summary>
     public int MaxOptionLength { get; set; } = 2_048;
 
-    /// <summary>The most nodes (properties, literals, operators, function calls) a <c>$filter</c> may have. Default: 100.</summary>
+    /// <summary>
+    /// The most nodes (properties, literals, operators, function calls, selected and expanded items) one query may have in
+    /// <c>$filter</c>, <c>$orderby</c>, <c>$compute</c> and <c>$select</c>/<c>$expand</c> (with their nested options) together:
+    /// one budget, so no option is free to compute without bound. The library also holds a <c>$filter</c> alone to it, with its
+    /// own message. Default: 100.
+    /// </summary>
     public int MaxNodeCount { get; set; } = 100;
 
     /// <summary>The most keys an <c>$orderby</c> may have. Default: 5.</summary>

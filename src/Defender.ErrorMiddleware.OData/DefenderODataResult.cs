@@ -156,7 +156,7 @@ public sealed class DefenderODataResult<T> : IResult, IActionResult, IStatusCode
 
         try
         {
-            _query.Validate(limits.ValidationSettings);
+            limits.Validate(_query);
 
             // The library pages with a stable order (the key added to $orderby) and reads one item more than its page size to
             // know whether more exist, but keeps that answer to itself; asked for one more than the page, it tells by the count.

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.Infrastructure;
 using Microsoft.AspNetCore.OData.Query;
+using Microsoft.AspNetCore.OData.Query.Validator;
 using Microsoft.AspNetCore.OData.Results;
 using Microsoft.AspNetCore.OData.Routing;
 using Microsoft.AspNetCore.OData.Extensions;
@@ -75,7 +76,7 @@ internal sealed class DefenderODataMvcFilter(ODataLimits limits, IOptions<Defend
             {
                 try
                 {
-                    options.Validate(limits.ValidationSettings);
+                    limits.Validate(options);
                 }
                 catch (ODataException exception)
                 {
@@ -83,6 +84,12 @@ internal sealed class DefenderODataMvcFilter(ODataLimits limits, IOptions<Defend
                     return;
                 }
             }
+        }
+
+        if (queryOptions is null && OverBudget(context) is { } overBudget)
+        {
+            context.Result = new DefenderErrorActionResult(overBudget);
+            return;
         }
 
         var executed = await next();
@@ -102,6 +109,41 @@ internal sealed class DefenderODataMvcFilter(ODataLimits limits, IOptions<Defend
             {
                 executed.Result = new DefenderErrorActionResult(error);
             }
+        }
+    }
+
+    /// <summary>
+    /// For <c>[EnableQuery]</c>, which validates with the library's validators only: the query parsed as the attribute parses it,
+    /// held to the node budget (with the attribute's <c>MaxNodeCount</c>). Anything else wrong with the query (a parse error, a
+    /// <c>$filter</c> over the library's own node limit) is left to the attribute, so its reason is the one a client reads.
+    /// </summary>
+    private static DefenderError? OverBudget(ActionExecutingContext context)
+    {
+        var attribute = context.Filters.OfType<EnableQueryAttribute>().LastOrDefault();
+        var entityType = context.ActionDescriptor.EndpointMetadata.OfType<DefenderODataQueryMetadata>().FirstOrDefault()?.EntityType;
+        if (attribute is null || entityType is null || entityType == typeof(object))
+        {
+            return null;
+        }
+
+        var request = context.HttpContext.Request;
+        try
+        {
+            var path = request.ODataFeature().Path;
+            var model = path is not null ? request.GetModel() : attribute.GetModel(entityType, request, context.ActionDescriptor);
+            var options = new ODataQueryOptions(new ODataQueryContext(model, entityType, path), request);
+            if (ODataNodeBudget.Exceeded(options, attribute.MaxNodeCount) is not { } reason)
+            {
+                return null;
+            }
+
+            // A $filter over the library's own limit is the attribute's to refuse, in its words.
+            options.Filter?.Validate(new ODataValidationSettings { MaxNodeCount = attribute.MaxNodeCount, MaxAnyAllExpressionDepth = int.MaxValue });
+            return DefenderError.ODataError(reason);
+        }
+        catch (Exception exception) when (exception is ODataException or InvalidOperationException or ArgumentException or NotSupportedException or NotImplementedException)
+        {
+            return null;
         }
     }
 

@@ -6,7 +6,10 @@ using Microsoft.Extensions.Options;
 
 namespace Defender.ErrorMiddleware.OData.Internal;
 
-/// <summary><see cref="DefenderODataOptions"/> as the library's validation settings, plus the one limit it has no setting for.</summary>
+/// <summary>
+/// <see cref="DefenderODataOptions"/> as the library's validation settings, plus what it has no setting for: the option length,
+/// the options Defender does not document, and one node budget over the whole query.
+/// </summary>
 internal sealed class ODataLimits
 {
     private readonly IOptions<DefenderODataOptions> _options;
@@ -22,6 +25,21 @@ internal sealed class ODataLimits
 
     /// <summary>The library's validation settings with Defender's limits (its own defaults for everything else).</summary>
     public ODataValidationSettings ValidationSettings => _validation.Value;
+
+    /// <summary>
+    /// Validates a query with the library's validators and Defender's limits, then the one node budget over <c>$filter</c>,
+    /// <c>$orderby</c>, <c>$compute</c> and <c>$select</c>/<c>$expand</c> together (<see cref="DefenderODataOptions.MaxNodeCount"/>).
+    /// Throws the <see cref="Microsoft.OData.ODataException"/> of the first limit exceeded.
+    /// </summary>
+    public void Validate(ODataQueryOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate(ValidationSettings);
+        if (ODataNodeBudget.Exceeded(options, Options.MaxNodeCount) is { } reason)
+        {
+            throw new Microsoft.OData.ODataException(reason);
+        }
+    }
 
     /// <summary>Query settings for applying a query: constants become parameters, so EF Core caches one plan per query shape.</summary>
     public static ODataQuerySettings CreateQuerySettings(int? pageSize) => new()
