@@ -49,6 +49,19 @@ public sealed class DefenderODataOptions
     public int MaxExpansionDepth { get; set; } = 2;
 
     /// <summary>
+    /// How long the database may take to read one page (and a query an action returns to MVC): past it, the command is cancelled
+    /// through EF Core (the request's <c>RequestAborted</c> linked with this timeout, so a client that leaves cancels it too)
+    /// and the request is answered with 400 ODataError <c>The query did not finish within 10 seconds; narrow it with $filter
+    /// or $top.</c> <see cref="Timeout.InfiniteTimeSpan"/> turns it off. Default: 10 seconds.
+    /// </summary>
+    /// <remarks>
+    /// The provider must cancel a running command when its token is cancelled: Npgsql and SQL Server do; Microsoft.Data.Sqlite
+    /// does not (its <c>SqliteCommand.Cancel</c> does nothing), so with SQLite the answer comes when the statement ends unless the
+    /// application interrupts it (docs/odata.md shows an interceptor that does).
+    /// </remarks>
+    public TimeSpan QueryTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// Whether <c>$apply</c> (aggregation and grouping) is accepted. Default: <see langword="false"/>: Defender documents no
     /// <c>$apply</c>, and one short grouping can make the database read and sort a whole table; it is answered with
     /// 400 ODataError <c>The $apply query option is not supported.</c>

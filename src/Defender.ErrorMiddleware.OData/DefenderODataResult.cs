@@ -78,7 +78,7 @@ public sealed class DefenderODataResult<T> : IResult, IActionResult, IStatusCode
     {
         var limits = httpContext.RequestServices.GetService<ODataLimits>()
             ?? throw new InvalidOperationException("DefenderODataResult needs services.AddDefenderOData().");
-        var page = Run(httpContext, limits);
+        var page = await RunAsync(httpContext, limits);
         var cancellationToken = httpContext.RequestAborted;
 
         var response = httpContext.Response;
@@ -147,26 +147,22 @@ public sealed class DefenderODataResult<T> : IResult, IActionResult, IStatusCode
     }
 
     /// <summary>Validates, applies and runs the query; everything is read before anything is written.</summary>
-    private Page Run(HttpContext httpContext, ODataLimits limits)
+    private async Task<Page> RunAsync(HttpContext httpContext, ODataLimits limits)
     {
         if (limits.CheckOptions(httpContext.Request.Query, _query) is { } rejected)
         {
             throw new DefenderException(rejected);
         }
 
+        using var budget = limits.StartQueryBudget(httpContext.RequestAborted);
         try
         {
             limits.Validate(_query);
 
-            // The library pages with a stable order (the key added to $orderby) and reads one item more than its page size to
-            // know whether more exist, but keeps that answer to itself; asked for one more than the page, it tells by the count.
+            // One item more than the page tells whether more exist; read asynchronously with the budget's token, so EF Core
+            // cancels the database command when the time is up or the client leaves.
             var pageSize = limits.Options.PageSize;
-            var applied = _query.ApplyTo(_source, ODataLimits.CreateQuerySettings(pageSize + 1));
-            var items = new List<object?>(Math.Min(pageSize + 1, 1024));
-            foreach (var item in (IEnumerable)applied)
-            {
-                items.Add(item);
-            }
+            var items = await ODataPageReader.ReadAsync(_query, _source, ODataLimits.CreateQuerySettings(null), pageSize + 1, budget.Token);
 
             Uri? nextLink = null;
             if (items.Count > pageSize)
@@ -178,6 +174,11 @@ public sealed class DefenderODataResult<T> : IResult, IActionResult, IStatusCode
             var feature = httpContext.ODataFeature();
             long? count = _query.Count?.Value == true ? feature.TotalCount ?? feature.TotalCountFunc?.Invoke() : null;
             return new Page(items, count, nextLink);
+        }
+        catch (Exception exception) when (limits.TimedOut(budget, httpContext.RequestAborted) is { } timedOut)
+        {
+            // Cancelled by the budget (OperationCanceledException, or the provider's own error for a cancelled command).
+            throw new DefenderException(timedOut, exception);
         }
         catch (Exception exception) when (ODataErrors.Classify(httpContext, exception) is { } error)
         {

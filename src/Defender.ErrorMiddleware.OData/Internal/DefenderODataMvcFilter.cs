@@ -101,9 +101,14 @@ internal sealed class DefenderODataMvcFilter(ODataLimits limits, IOptions<Defend
         {
             // A query still to run (ODataQueryOptions.ApplyTo in the action): run it now, so that the database's refusal is an
             // error envelope and not a response aborted half-written by the output formatter.
+            using var budget = limits.StartQueryBudget(context.HttpContext.RequestAborted);
             try
             {
-                objectResult.Value = await BufferAsync(query, context.HttpContext.RequestAborted);
+                objectResult.Value = await BufferAsync(query, budget.Token);
+            }
+            catch (Exception) when (limits.TimedOut(budget, context.HttpContext.RequestAborted) is { } timedOut)
+            {
+                executed.Result = new DefenderErrorActionResult(timedOut);
             }
             catch (Exception exception) when (ODataErrors.Classify(context.HttpContext, exception) is { } error)
             {

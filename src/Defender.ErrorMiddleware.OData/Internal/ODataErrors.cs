@@ -73,6 +73,14 @@ internal static class ODataErrors
     internal static DefenderError NotSupported(string option) =>
         DefenderError.ODataError(string.Concat("The ", option, " query option is not supported."));
 
+    /// <summary>
+    /// A query stopped by the time budget: ODataError, because it is this query that costs too much and the client can narrow
+    /// it (InternalServerError would tell it to retry the same work; the database is not at fault).
+    /// </summary>
+    internal static DefenderError QueryTimedOut(TimeSpan timeout) =>
+        DefenderError.ODataError(string.Create(CultureInfo.InvariantCulture,
+            $"The query did not finish within {timeout.TotalSeconds:0.###} seconds; narrow it with $filter or $top."));
+
     internal static DefenderError OptionTooLong(string option, int length, int limit) =>
         DefenderError.ODataError(string.Create(CultureInfo.InvariantCulture,
             $"The {option} query option is {length} characters long; the limit is {limit}."));
