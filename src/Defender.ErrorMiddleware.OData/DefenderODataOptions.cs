@@ -31,7 +31,12 @@ public sealed class DefenderODataOptions
     /// <summary>The most characters one system query option (<c>$filter</c>, <c>$orderby</c>, <c>$select</c>, …) may have. Default: 2,048.</summary>
     public int MaxOptionLength { get; set; } = 2_048;
 
-    /// <summary>The most nodes (properties, literals, operators, function calls) a <c>$filter</c> may have. Default: 100.</summary>
+    /// <summary>
+    /// The most nodes (properties, literals, operators, function calls, selected and expanded items) one query may have in
+    /// <c>$filter</c>, <c>$orderby</c>, <c>$compute</c> and <c>$select</c>/<c>$expand</c> (with their nested options) together:
+    /// one budget, so no option is free to compute without bound. The library also holds a <c>$filter</c> alone to it, with its
+    /// own message. Default: 100.
+    /// </summary>
     public int MaxNodeCount { get; set; } = 100;
 
     /// <summary>The most keys an <c>$orderby</c> may have. Default: 5.</summary>
@@ -42,4 +47,39 @@ public sealed class DefenderODataOptions
 
     /// <summary>How deeply <c>$expand</c> may nest. Default: 2.</summary>
     public int MaxExpansionDepth { get; set; } = 2;
+
+    /// <summary>
+    /// How long the database may take to read one page (and a query an action returns to MVC): past it, the command is cancelled
+    /// through EF Core (the request's <c>RequestAborted</c> linked with this timeout, so a client that leaves cancels it too)
+    /// and the request is answered with 400 ODataError <c>The query did not finish within 10 seconds; narrow it with $filter
+    /// or $top.</c> <see cref="Timeout.InfiniteTimeSpan"/> turns it off. Default: 10 seconds.
+    /// </summary>
+    /// <remarks>
+    /// The provider must cancel a running command when its token is cancelled: Npgsql and SQL Server do; Microsoft.Data.Sqlite
+    /// does not (its <c>SqliteCommand.Cancel</c> does nothing), so with SQLite the answer comes when the statement ends unless the
+    /// application interrupts it (docs/odata.md shows an interceptor that does).
+    /// </remarks>
+    public TimeSpan QueryTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Whether <c>$apply</c> (aggregation and grouping) is accepted. Default: <see langword="false"/>: Defender documents no
+    /// <c>$apply</c>, and one short grouping can make the database read and sort a whole table; it is answered with
+    /// 400 ODataError <c>The $apply query option is not supported.</c>
+    /// </summary>
+    public bool AllowApply { get; set; }
+
+    /// <summary>
+    /// Whether <c>$compute</c> (computed properties, usable in <c>$filter</c>, <c>$orderby</c> and <c>$select</c>) is accepted.
+    /// Default: <see langword="false"/>: Defender documents no <c>$compute</c>, and an expression computed and sorted for every
+    /// row costs far more than the request; it is answered with 400 ODataError <c>The $compute query option is not supported.</c>
+    /// When allowed, its nodes count towards <see cref="MaxNodeCount"/>.
+    /// </summary>
+    public bool AllowCompute { get; set; }
+
+    /// <summary>
+    /// Whether <c>$search</c> is accepted. Default: <see langword="false"/>: Defender documents no <c>$search</c>, and it does
+    /// nothing unless the application registers a search binder; it is answered with 400 ODataError
+    /// <c>The $search query option is not supported.</c>
+    /// </summary>
+    public bool AllowSearch { get; set; }
 }

@@ -1,4 +1,3 @@
-using System.Collections;
 using System.IO.Pipelines;
 using System.Reflection;
 using System.Runtime.CompilerServices;
@@ -78,7 +77,7 @@ public sealed class DefenderODataResult<T> : IResult, IActionResult, IStatusCode
     {
         var limits = httpContext.RequestServices.GetService<ODataLimits>()
             ?? throw new InvalidOperationException("DefenderODataResult needs services.AddDefenderOData().");
-        var page = Run(httpContext, limits);
+        var page = await RunAsync(httpContext, limits);
         var cancellationToken = httpContext.RequestAborted;
 
         var response = httpContext.Response;
@@ -147,7 +146,7 @@ public sealed class DefenderODataResult<T> : IResult, IActionResult, IStatusCode
     }
 
     /// <summary>Validates, applies and runs the query; everything is read before anything is written.</summary>
-    private Page Run(HttpContext httpContext, ODataLimits limits)
+    private async Task<Page> RunAsync(HttpContext httpContext, ODataLimits limits)
     {
         // A query text this endpoint has validated and run before replays the LINQ the library built for it.
         var plans = httpContext.RequestServices.GetService<ODataQueryPlanCache>();
@@ -158,67 +157,58 @@ public sealed class DefenderODataResult<T> : IResult, IActionResult, IStatusCode
             throw new DefenderException(rejected);
         }
 
+        var pageSize = limits.Options.PageSize;
+        using var budget = limits.StartQueryBudget(httpContext.RequestAborted);
         try
         {
             if (plan is not null)
             {
-                return Replay(httpContext, limits, plan);
+                // Validated when it was recorded: the same query text on the same endpoint, model and Prefer header.
+                var replayed = await ODataPageReader.ReadAsync(plan.Page(_source), budget.Token);
+                return ToPage(httpContext.Request, replayed, pageSize, plan.HasCount ? httpContext.ODataFeature().TotalCount ?? plan.Count(_source) : null);
             }
 
-            _query.Validate(limits.ValidationSettings);
+            limits.Validate(_query);
 
-            // The library runs the query on a recorder standing in for the source (which runs it on the source's provider).
+            // The library applies the query to a recorder standing in for the source; the page query it built is read on the
+            // source. One item more than the page tells whether more exist; read asynchronously with the budget's token, so
+            // EF Core cancels the database command when the time is up or the client leaves.
             var capture = key is null ? null : new ODataQueryCapture<T>(_source);
-            var page = Apply(httpContext, limits, capture?.Root ?? _source);
-            if (key is { } added && capture!.ToPlan() is { } recorded && recorded.HasCount == page.Count.HasValue)
+            var built = ODataPageReader.Build(_query, capture?.Root ?? _source, ODataLimits.CreateQuerySettings(), pageSize + 1);
+            var items = await ODataPageReader.ReadAsync(capture?.OnSource(built) ?? built, budget.Token);
+
+            var feature = httpContext.ODataFeature();
+            var page = ToPage(httpContext.Request, items, pageSize, _query.Count?.Value == true ? feature.TotalCount ?? feature.TotalCountFunc?.Invoke() : null);
+            if (key is { } added && capture!.ToPlan(built) is { } recorded && recorded.HasCount == page.Count.HasValue)
             {
                 plans!.Add(added, recorded);
             }
 
             return page;
         }
-        catch (Exception exception) when (ODataErrors.Classify(exception) is { } error)
+        catch (Exception exception) when (limits.TimedOut(budget, httpContext.RequestAborted) is { } timedOut)
+        {
+            // Cancelled by the budget (OperationCanceledException, or the provider's own error for a cancelled command).
+            throw new DefenderException(timedOut, exception);
+        }
+        catch (Exception exception) when (ODataErrors.Classify(httpContext, exception) is { } error)
         {
             // The library's or the data source's refusal: the client's query, answered here so no mapping is needed.
             throw new DefenderException(error, exception);
         }
     }
 
-    private Page Apply(HttpContext httpContext, ODataLimits limits, IQueryable<T> source)
+    /// <summary>The page of <paramref name="items"/>, read one beyond the page size: if that one is there, it ends with a next link.</summary>
+    private static Page ToPage(HttpRequest request, List<object?> items, int pageSize, long? count)
     {
-        // The library pages with a stable order (the key added to $orderby) and reads one item more than its page size to
-        // know whether more exist, but keeps that answer to itself; asked for one more than the page, it tells by the count.
-        var pageSize = limits.Options.PageSize;
-        var applied = _query.ApplyTo(source, ODataLimits.CreateQuerySettings(pageSize + 1));
-        var (items, nextLink) = Read(httpContext, (IEnumerable)applied, pageSize);
-        var feature = httpContext.ODataFeature();
-        long? count = _query.Count?.Value == true ? feature.TotalCount ?? feature.TotalCountFunc?.Invoke() : null;
-        return new Page(items, count, nextLink);
-    }
-
-    /// <summary>What <see cref="Apply"/> reads, from the recorded LINQ: one query for the page, one for the count if asked.</summary>
-    private Page Replay(HttpContext httpContext, ODataLimits limits, ODataQueryPlan plan)
-    {
-        var (items, nextLink) = Read(httpContext, plan.Page(_source), limits.Options.PageSize);
-        long? count = plan.HasCount ? httpContext.ODataFeature().TotalCount ?? plan.Count(_source) : null;
-        return new Page(items, count, nextLink);
-    }
-
-    /// <summary>At most one entity more than the page: if it is there, the page ends with a next link.</summary>
-    private static (List<object?> Items, Uri? NextLink) Read(HttpContext httpContext, IEnumerable applied, int pageSize)
-    {
-        var items = new List<object?>(Math.Min(pageSize + 1, 128));
-        foreach (var item in applied)
+        Uri? nextLink = null;
+        if (items.Count > pageSize)
         {
-            if (items.Count == pageSize)
-            {
-                return (items, httpContext.Request.GetNextPageLink(pageSize, null, null));
-            }
-
-            items.Add(item);
+            items.RemoveAt(pageSize);
+            nextLink = request.GetNextPageLink(pageSize, null, null);
         }
 
-        return (items, null);
+        return new Page(items, count, nextLink);
     }
 
     /// <summary>An absolute context URL as given; a relative one (<c>api/$metadata#Machines</c>) against the request's base URL.</summary>

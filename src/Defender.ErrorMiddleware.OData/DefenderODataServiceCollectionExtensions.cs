@@ -42,8 +42,8 @@ public static class DefenderODataServiceCollectionExtensions
             services.Configure<DefenderErrorOptions>(static o =>
             {
                 // Any ODataException; on OData requests also what EF Core or the library throw for a query (everything else declines).
-                o.Map<ODataException>(ODataErrors.FromException);
-                o.Map<Exception>(static (context, exception) => ODataErrors.IsODataRequest(context) ? ODataErrors.Classify(exception) : null);
+                o.Map<ODataException>(static (context, exception) => ODataErrors.FromException(context, exception));
+                o.Map<Exception>(static (context, exception) => ODataErrors.IsODataRequest(context) ? ODataErrors.Classify(context, exception) : null);
             });
 
             // The library's own options: Defender's query features and maximum $top where the application set none.

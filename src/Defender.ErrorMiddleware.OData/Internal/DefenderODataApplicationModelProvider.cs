@@ -40,6 +40,10 @@ internal sealed class DefenderODataApplicationModelProvider(ODataLimits limits) 
                 if (enableQuery is not null)
                 {
                     ApplyDefaults(enableQuery, options);
+                    if (enableQuery.AllowedQueryOptions == LibraryDefaults.AllowedQueryOptions)
+                    {
+                        enableQuery.AllowedQueryOptions &= ~limits.Disallowed;
+                    }
                 }
 
                 var metadata = new DefenderODataQueryMetadata(queryOptionsType ?? ElementType(action.ActionMethod.ReturnType), options.MaxTop);

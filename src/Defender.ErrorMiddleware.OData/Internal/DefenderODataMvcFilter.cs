@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.Infrastructure;
 using Microsoft.AspNetCore.OData.Query;
+using Microsoft.AspNetCore.OData.Query.Validator;
 using Microsoft.AspNetCore.OData.Results;
 using Microsoft.AspNetCore.OData.Routing;
 using Microsoft.AspNetCore.OData.Extensions;
@@ -75,18 +76,24 @@ internal sealed class DefenderODataMvcFilter(ODataLimits limits, IOptions<Defend
             {
                 try
                 {
-                    options.Validate(limits.ValidationSettings);
+                    limits.Validate(options);
                 }
                 catch (ODataException exception)
                 {
-                    context.Result = new DefenderErrorActionResult(ODataErrors.FromException(exception));
+                    context.Result = new DefenderErrorActionResult(ODataErrors.FromException(context.HttpContext, exception));
                     return;
                 }
             }
         }
 
+        if (queryOptions is null && OverBudget(context) is { } overBudget)
+        {
+            context.Result = new DefenderErrorActionResult(overBudget);
+            return;
+        }
+
         var executed = await next();
-        if (executed.Result is { } result && Translate(result) is { } translated)
+        if (executed.Result is { } result && Translate(context.HttpContext, result) is { } translated)
         {
             executed.Result = translated;
         }
@@ -94,14 +101,54 @@ internal sealed class DefenderODataMvcFilter(ODataLimits limits, IOptions<Defend
         {
             // A query still to run (ODataQueryOptions.ApplyTo in the action): run it now, so that the database's refusal is an
             // error envelope and not a response aborted half-written by the output formatter.
+            using var budget = limits.StartQueryBudget(context.HttpContext.RequestAborted);
             try
             {
-                objectResult.Value = await BufferAsync(query, context.HttpContext.RequestAborted);
+                objectResult.Value = await BufferAsync(query, budget.Token);
             }
-            catch (Exception exception) when (ODataErrors.Classify(exception) is { } error)
+            catch (Exception) when (limits.TimedOut(budget, context.HttpContext.RequestAborted) is { } timedOut)
+            {
+                executed.Result = new DefenderErrorActionResult(timedOut);
+            }
+            catch (Exception exception) when (ODataErrors.Classify(context.HttpContext, exception) is { } error)
             {
                 executed.Result = new DefenderErrorActionResult(error);
             }
+        }
+    }
+
+    /// <summary>
+    /// For <c>[EnableQuery]</c>, which validates with the library's validators only: the query parsed as the attribute parses it,
+    /// held to the node budget (with the attribute's <c>MaxNodeCount</c>). Anything else wrong with the query (a parse error, a
+    /// <c>$filter</c> over the library's own node limit) is left to the attribute, so its reason is the one a client reads.
+    /// </summary>
+    private static DefenderError? OverBudget(ActionExecutingContext context)
+    {
+        var attribute = context.Filters.OfType<EnableQueryAttribute>().LastOrDefault();
+        var entityType = context.ActionDescriptor.EndpointMetadata.OfType<DefenderODataQueryMetadata>().FirstOrDefault()?.EntityType;
+        if (attribute is null || entityType is null || entityType == typeof(object))
+        {
+            return null;
+        }
+
+        var request = context.HttpContext.Request;
+        try
+        {
+            var path = request.ODataFeature().Path;
+            var model = path is not null ? request.GetModel() : attribute.GetModel(entityType, request, context.ActionDescriptor);
+            var options = new ODataQueryOptions(new ODataQueryContext(model, entityType, path), request);
+            if (ODataNodeBudget.Exceeded(options, attribute.MaxNodeCount) is not { } reason)
+            {
+                return null;
+            }
+
+            // A $filter over the library's own limit is the attribute's to refuse, in its words.
+            options.Filter?.Validate(new ODataValidationSettings { MaxNodeCount = attribute.MaxNodeCount, MaxAnyAllExpressionDepth = int.MaxValue });
+            return DefenderError.ODataError(reason);
+        }
+        catch (Exception exception) when (exception is ODataException or InvalidOperationException or ArgumentException or NotSupportedException or NotImplementedException)
+        {
+            return null;
         }
     }
 
@@ -151,12 +198,12 @@ internal sealed class DefenderODataMvcFilter(ODataLimits limits, IOptions<Defend
     }
 
     /// <summary>What the OData libraries would write in their own error shape, as a Defender error (or <see langword="null"/>).</summary>
-    private IActionResult? Translate(IActionResult result)
+    private IActionResult? Translate(HttpContext httpContext, IActionResult result)
     {
         switch (result)
         {
             case ObjectResult { Value: SerializableError serializable }:
-                return ODataErrors.FromEnableQueryError(serializable) is { } error ? new DefenderErrorActionResult(error) : null;
+                return ODataErrors.FromEnableQueryError(httpContext, serializable) is { } error ? new DefenderErrorActionResult(error) : null;
             case ObjectResult { Value: ODataError odataError } objectResult:
                 return FromODataError(objectResult.StatusCode ?? StatusCodes.Status400BadRequest, odataError);
             case IODataErrorResult { Error: { } odataError } errorResult:

@@ -6,28 +6,75 @@ using Microsoft.Extensions.Options;
 
 namespace Defender.ErrorMiddleware.OData.Internal;
 
-/// <summary><see cref="DefenderODataOptions"/> as the library's validation settings, plus the one limit it has no setting for.</summary>
-internal sealed class ODataLimits(IOptions<DefenderODataOptions> options)
+/// <summary>
+/// <see cref="DefenderODataOptions"/> as the library's validation settings, plus what it has no setting for: the option length,
+/// the options Defender does not document, and one node budget over the whole query.
+/// </summary>
+internal sealed class ODataLimits
 {
-    private readonly Lazy<ODataValidationSettings> _validation = new(() => CreateValidationSettings(options.Value));
+    private readonly IOptions<DefenderODataOptions> _options;
+    private readonly Lazy<ODataValidationSettings> _validation;
 
-    public DefenderODataOptions Options => options.Value;
+    public ODataLimits(IOptions<DefenderODataOptions> options)
+    {
+        _options = options;
+        _validation = new(() => CreateValidationSettings(options.Value));
+    }
+
+    public DefenderODataOptions Options => _options.Value;
 
     /// <summary>The library's validation settings with Defender's limits (its own defaults for everything else).</summary>
     public ODataValidationSettings ValidationSettings => _validation.Value;
 
-    /// <summary>Query settings for applying a query: constants become parameters, so EF Core caches one plan per query shape.</summary>
-    public static ODataQuerySettings CreateQuerySettings(int? pageSize) => new()
+    /// <summary>
+    /// Validates a query with the library's validators and Defender's limits, then the one node budget over <c>$filter</c>,
+    /// <c>$orderby</c>, <c>$compute</c> and <c>$select</c>/<c>$expand</c> together (<see cref="DefenderODataOptions.MaxNodeCount"/>).
+    /// Throws the <see cref="Microsoft.OData.ODataException"/> of the first limit exceeded.
+    /// </summary>
+    public void Validate(ODataQueryOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate(ValidationSettings);
+        if (ODataNodeBudget.Exceeded(options, Options.MaxNodeCount) is { } reason)
+        {
+            throw new Microsoft.OData.ODataException(reason);
+        }
+    }
+
+    /// <summary>
+    /// A token that is cancelled when the client leaves or <see cref="DefenderODataOptions.QueryTimeout"/> has passed; pass it to
+    /// the database and, when the work fails with it cancelled, ask <see cref="TimedOut"/> which of the two it was.
+    /// </summary>
+    public CancellationTokenSource StartQueryBudget(CancellationToken requestAborted)
+    {
+        var budget = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
+        if (Options.QueryTimeout != Timeout.InfiniteTimeSpan)
+        {
+            budget.CancelAfter(Options.QueryTimeout);
+        }
+
+        return budget;
+    }
+
+    /// <summary>The error for work stopped by the time budget; <see langword="null"/> when the client left (or nothing was cancelled).</summary>
+    public DefenderError? TimedOut(CancellationTokenSource budget, CancellationToken requestAborted) =>
+        budget.IsCancellationRequested && !requestAborted.IsCancellationRequested ? ODataErrors.QueryTimedOut(Options.QueryTimeout) : null;
+
+    /// <summary>
+    /// Query settings for applying a query: constants become parameters, so EF Core caches one plan per query shape. No page
+    /// size: the library would read its page synchronously; <see cref="ODataPageReader"/> pages instead.
+    /// </summary>
+    public static ODataQuerySettings CreateQuerySettings() => new()
     {
         EnableConstantParameterization = true,
         EnsureStableOrdering = true,
         HandleNullPropagation = HandleNullPropagationOption.False,
-        PageSize = pageSize,
     };
 
     /// <summary>
     /// What the library checks only inside <c>[EnableQuery]</c> and its endpoint filter, for the other usages: a system query
-    /// option it does not know (its own wording), and one longer than <see cref="DefenderODataOptions.MaxOptionLength"/>.
+    /// option it does not know (its own wording), and one longer than <see cref="DefenderODataOptions.MaxOptionLength"/>; and,
+    /// before anything is parsed, <c>$apply</c>, <c>$compute</c> and <c>$search</c> unless the application allowed them.
     /// </summary>
     public DefenderError? CheckOptions(IQueryCollection query, ODataQueryOptions? options)
     {
@@ -37,6 +84,11 @@ internal sealed class ODataLimits(IOptions<DefenderODataOptions> options)
             if (!key.StartsWith('$'))
             {
                 continue;
+            }
+
+            if (NotAllowed(key) is { } option)
+            {
+                return ODataErrors.NotSupported(option);
             }
 
             if (options is not null && !options.IsSupportedQueryOption(key))
@@ -54,11 +106,31 @@ internal sealed class ODataLimits(IOptions<DefenderODataOptions> options)
             }
         }
 
-        return null;
+        // The library may read an option under another spelling (without '$', when the app enables that): its own reading decides.
+        var raw = options?.RawValues;
+        return raw is null ? null
+            : raw.Apply is not null && !Options.AllowApply ? ODataErrors.NotSupported("$apply")
+            : raw.Compute is not null && !Options.AllowCompute ? ODataErrors.NotSupported("$compute")
+            : raw.Search is not null && !Options.AllowSearch ? ODataErrors.NotSupported("$search")
+            : null;
     }
 
-    private static ODataValidationSettings CreateValidationSettings(DefenderODataOptions options) => new()
+    /// <summary>The query options the application did not allow, to take out of the library's <c>AllowedQueryOptions</c>.</summary>
+    public AllowedQueryOptions Disallowed =>
+        (Options.AllowApply ? AllowedQueryOptions.None : AllowedQueryOptions.Apply)
+        | (Options.AllowCompute ? AllowedQueryOptions.None : AllowedQueryOptions.Compute)
+        | (Options.AllowSearch ? AllowedQueryOptions.None : AllowedQueryOptions.Search);
+
+    /// <summary>The canonical name of a system query option the application did not allow, or <see langword="null"/>.</summary>
+    private string? NotAllowed(string key) =>
+        key.Equals("$apply", StringComparison.OrdinalIgnoreCase) && !Options.AllowApply ? "$apply"
+        : key.Equals("$compute", StringComparison.OrdinalIgnoreCase) && !Options.AllowCompute ? "$compute"
+        : key.Equals("$search", StringComparison.OrdinalIgnoreCase) && !Options.AllowSearch ? "$search"
+        : null;
+
+    private ODataValidationSettings CreateValidationSettings(DefenderODataOptions options) => new()
     {
+        AllowedQueryOptions = new ODataValidationSettings().AllowedQueryOptions & ~Disallowed,
         MaxTop = options.MaxTop,
         MaxNodeCount = options.MaxNodeCount,
         MaxOrderByNodeCount = options.MaxOrderByNodeCount,

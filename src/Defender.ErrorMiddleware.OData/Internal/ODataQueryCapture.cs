@@ -4,19 +4,17 @@ using System.Linq.Expressions;
 namespace Defender.ErrorMiddleware.OData.Internal;
 
 /// <summary>
-/// Records the LINQ the OData library builds for a query while it runs against the real source: the library applies the
-/// query to <see cref="Root"/> (a stand-in for the source), and whatever it then enumerates or executes is run by the
-/// source's own provider with the stand-in replaced by the source's expression. What was run becomes an
-/// <see cref="ODataQueryPlan"/>: the same expression, replayed on a later request's source without parsing, validating or
-/// binding the query again. Anything the recorder does not expect (a second enumeration, an untyped query) still runs on
-/// the source's provider, exactly as before, but makes the run unrecordable.
+/// Records the LINQ the OData library builds for a query: the library applies the query to <see cref="Root"/> (a stand-in for
+/// the source); the page query built on it is read on the source (<see cref="OnSource"/>, the stand-in replaced by the
+/// source's expression), and the count the library executes on it runs on the source's provider. Both become an
+/// <see cref="ODataQueryPlan"/>: the same expressions, replayed on a later request's source without parsing, validating or
+/// binding the query again. Anything the recorder does not expect (an enumeration of the stand-in, a second count, an untyped
+/// query) still runs on the source's provider, exactly as before, but makes the run unrecordable.
 /// </summary>
 internal sealed class ODataQueryCapture<T> : IQueryProvider
 {
     private readonly IQueryable<T> _source;
     private readonly ConstantExpression _root;
-    private ODataQueryPlan.PageReader? _page;
-    private Expression? _pageExpression;
     private Expression? _countExpression;
     private bool _unrecordable;
 
@@ -30,9 +28,20 @@ internal sealed class ODataQueryCapture<T> : IQueryProvider
     /// <summary>What the library applies the query to, in place of the source.</summary>
     public IQueryable<T> Root { get; }
 
-    /// <summary>The plan of what ran, or <see langword="null"/> when the run was not one enumeration (and at most one count).</summary>
-    public ODataQueryPlan? ToPlan() =>
-        _unrecordable || _page is null || _pageExpression is null ? null : new ODataQueryPlan(_root, _pageExpression, _page, _countExpression);
+    /// <summary><paramref name="page"/> (built on <see cref="Root"/>) on the source's provider; any other query as it is.</summary>
+    public IQueryable OnSource(IQueryable page) =>
+        page is StandIn standIn && standIn.Capture == this
+            ? standIn.Reader(_source.Provider, ODataQueryPlan.Replace(page.Expression, _root, _source.Expression))
+            : page;
+
+    /// <summary>
+    /// The plan of <paramref name="page"/> and of the count executed so far, or <see langword="null"/> when the page was not
+    /// built on <see cref="Root"/> with typed operators, or the run did something else (see the class summary).
+    /// </summary>
+    public ODataQueryPlan? ToPlan(IQueryable page) =>
+        !_unrecordable && page is StandIn standIn && standIn.Capture == this
+            ? new ODataQueryPlan(_root, page.Expression, standIn.Reader, _countExpression)
+            : null;
 
     IQueryable<TElement> IQueryProvider.CreateQuery<TElement>(Expression expression) => new Query<TElement>(this, expression);
 
@@ -65,29 +74,31 @@ internal sealed class ODataQueryCapture<T> : IQueryProvider
 
     private IEnumerator<TElement> Enumerate<TElement>(Expression expression)
     {
-        if (_pageExpression is null)
-        {
-            _pageExpression = expression;
-            _page = ODataQueryPlan.Reader<TElement>();
-        }
-        else
-        {
-            _unrecordable = true;
-        }
-
+        // The page is read on the source, asynchronously; an enumeration here is the library reading on its own.
+        _unrecordable = true;
         return _source.Provider.CreateQuery<TElement>(ODataQueryPlan.Replace(expression, _root, _source.Expression)).GetEnumerator();
     }
 
-    /// <summary>The stand-in queryable: composes through the recorder, runs on the source's provider.</summary>
-    private sealed class Query<TElement>(ODataQueryCapture<T> capture, Expression? expression) : IOrderedQueryable<TElement>
+    /// <summary>What <see cref="OnSource"/> and <see cref="ToPlan"/> need of a stand-in query of any element type.</summary>
+    private abstract class StandIn(ODataQueryCapture<T> capture)
     {
+        public ODataQueryCapture<T> Capture => capture;
+
+        public abstract ODataQueryPlan.PageReader Reader { get; }
+    }
+
+    /// <summary>The stand-in queryable: composes through the recorder, runs on the source's provider.</summary>
+    private sealed class Query<TElement>(ODataQueryCapture<T> capture, Expression? expression) : StandIn(capture), IOrderedQueryable<TElement>
+    {
+        public override ODataQueryPlan.PageReader Reader => ODataQueryPlan.Reader<TElement>();
+
         public Type ElementType => typeof(TElement);
 
-        public Expression Expression => expression ?? capture._root;
+        public Expression Expression => expression ?? Capture._root;
 
-        public IQueryProvider Provider => capture;
+        public IQueryProvider Provider => Capture;
 
-        public IEnumerator<TElement> GetEnumerator() => capture.Enumerate<TElement>(Expression);
+        public IEnumerator<TElement> GetEnumerator() => Capture.Enumerate<TElement>(Expression);
 
         IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
     }

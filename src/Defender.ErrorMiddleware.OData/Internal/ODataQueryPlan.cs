@@ -1,11 +1,10 @@
-using System.Collections;
 using System.Linq.Expressions;
 
 namespace Defender.ErrorMiddleware.OData.Internal;
 
 /// <summary>
 /// The LINQ the OData library built for one validated query on one endpoint (recorded by <see cref="ODataQueryCapture{T}"/>):
-/// the page it enumerated and the count it executed, over a stand-in for the source. Replaying it on a request's source is
+/// the page query built on a stand-in for the source and the count the library executed on it. Replaying it on a request's source is
 /// what the library would build again from the same query text, without the parsing, validation and binding. Its
 /// constants are the library's parameter containers, so EF Core sends them as parameters and finds its compiled query.
 /// Immutable, shared by concurrent requests.
@@ -13,10 +12,10 @@ namespace Defender.ErrorMiddleware.OData.Internal;
 internal sealed class ODataQueryPlan(ConstantExpression root, Expression page, ODataQueryPlan.PageReader readPage, Expression? count)
 {
     /// <summary>Creates the query of the recorded element type on a provider (no reflection per request).</summary>
-    public delegate IEnumerable PageReader(IQueryProvider provider, Expression expression);
+    public delegate IQueryable PageReader(IQueryProvider provider, Expression expression);
 
-    /// <summary>The page's query on <paramref name="source"/>.</summary>
-    public IEnumerable Page(IQueryable source) => readPage(source.Provider, Replace(page, root, source.Expression));
+    /// <summary>The page's query on <paramref name="source"/>, to be read asynchronously.</summary>
+    public IQueryable Page(IQueryable source) => readPage(source.Provider, Replace(page, root, source.Expression));
 
     /// <summary>Whether the library counted the entities (<c>$count=true</c>).</summary>
     public bool HasCount => count is not null;

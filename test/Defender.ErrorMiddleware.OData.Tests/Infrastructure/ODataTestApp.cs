@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Data.Common;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -83,7 +84,8 @@ public sealed partial class ODataTestApp : IAsyncDisposable
         string environment = "Production",
         Action<IServiceCollection>? configureServices = null,
         Action<WebApplication>? configureEndpoints = null,
-        IEnumerable<Machine>? seed = null)
+        IEnumerable<Machine>? seed = null,
+        string? connectionString = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -103,10 +105,15 @@ public sealed partial class ODataTestApp : IAsyncDisposable
             .AddApplicationPart(typeof(ODataTestApp).Assembly)
             .AddApplicationPart(typeof(MetadataController).Assembly); // an app's own assembly lists it; a test assembly does not
 
-        var connection = new SqliteConnection("DataSource=:memory:");
+        // One in-memory connection shared by every request; or, with a connection string (a shared-cache in-memory database),
+        // a connection per request that this one keeps alive, so that requests run side by side and can be interrupted alone.
+        var connection = new SqliteConnection(connectionString ?? "DataSource=:memory:");
         connection.Open();
         var sql = new SqlCapture();
-        builder.Services.AddDbContext<MachineDb>(o => o.UseSqlite(connection).AddInterceptors(sql)
+        var interrupt = new SqliteInterrupt();
+        builder.Services.AddSingleton(interrupt);
+        builder.Services.AddDbContext<MachineDb>(o => (connectionString is null ? o.UseSqlite(connection) : o.UseSqlite(connectionString))
+            .AddInterceptors(sql, interrupt)
             .LogTo(_ => sql.CountCompilation(), [CoreEventId.QueryCompilationStarting]));
         configureServices?.Invoke(builder.Services);
 
@@ -217,6 +224,59 @@ public sealed partial class ODataTestApp : IAsyncDisposable
         Client.Dispose();
         await App.DisposeAsync();
         await _connection.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// Microsoft.Data.Sqlite does not cancel a running statement (<c>SqliteCommand.Cancel</c> does nothing): this interrupts it
+/// (<c>sqlite3_interrupt</c>) when the token EF Core passes with the command is cancelled, as Npgsql and SQL Server cancel
+/// theirs. The way docs/odata.md tells SQLite applications to make the query time budget reach the database.
+/// </summary>
+public sealed class SqliteInterrupt : DbCommandInterceptor
+{
+    private readonly ConditionalWeakTable<DbCommand, StrongBox<CancellationTokenRegistration>> _registrations = [];
+    private int _interrupted;
+
+    /// <summary>How many running statements were interrupted.</summary>
+    public int Interrupted => Volatile.Read(ref _interrupted);
+
+    public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
+        InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+    {
+        if (cancellationToken.CanBeCanceled && command.Connection is SqliteConnection connection)
+        {
+            _registrations.AddOrUpdate(command, new(cancellationToken.Register(() =>
+            {
+                if (connection.Handle is { } handle)
+                {
+                    SQLitePCL.raw.sqlite3_interrupt(handle);
+                    Interlocked.Increment(ref _interrupted);
+                }
+            })));
+        }
+
+        return ValueTask.FromResult(result);
+    }
+
+    public override InterceptionResult DataReaderDisposing(DbCommand command, DataReaderDisposingEventData eventData, InterceptionResult result)
+    {
+        Release(command);
+        return result;
+    }
+
+    public override Task CommandFailedAsync(DbCommand command, CommandErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Release(command);
+        return Task.CompletedTask;
+    }
+
+    private void Release(DbCommand command)
+    {
+        if (_registrations.TryGetValue(command, out var registration))
+        {
+            registration.Value.Dispose();
+            _registrations.Remove(command);
+        }
     }
 }
 
