@@ -146,11 +146,7 @@ public sealed class FleetHarness : IAsyncDisposable
         await Redis.DisposeAsync();
         if (_database is not null)
         {
-            NpgsqlConnection.ClearAllPools();
-            await using var connection = new NpgsqlConnection(PostgresDataAttribute.ConnectionString);
-            await connection.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)", connection);
-            await drop.ExecuteNonQueryAsync();
+            await DatabaseSampleApiFactory.DropPostgresDatabaseAsync(PostgresDataAttribute.ConnectionString!, _database);
         }
     }
 

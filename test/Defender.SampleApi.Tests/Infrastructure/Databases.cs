@@ -89,11 +89,36 @@ public sealed class DatabaseSampleApiFactory : FakeTimeSampleApiFactory
             return;
         }
 
-        NpgsqlConnection.ClearAllPools();
-        await using var connection = new NpgsqlConnection(_adminConnectionString);
-        await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_postgresDatabase}\" WITH (FORCE)", connection);
-        await drop.ExecuteNonQueryAsync();
+        await DropPostgresDatabaseAsync(_adminConnectionString!, _postgresDatabase);
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>
+    /// Drops a test database. <c>WITH (FORCE)</c> ends the sessions still on it, but not an autovacuum worker's (a superuser's
+    /// process the test role may not signal: 42501): wait for it a few times, then leave the database to the throwaway cluster.
+    /// </summary>
+    public static async Task DropPostgresDatabaseAsync(string adminConnectionString, string database)
+    {
+        NpgsqlConnection.ClearAllPools();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(adminConnectionString);
+                await connection.OpenAsync();
+                await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", connection);
+                await drop.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+            {
+                if (attempt == 5)
+                {
+                    return;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
+            }
+        }
     }
 }
