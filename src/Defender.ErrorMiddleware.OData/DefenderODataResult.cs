@@ -165,6 +165,7 @@ public sealed class DefenderODataResult<T> : IResult, IActionResult, IStatusCode
             {
                 // Validated when it was recorded: the same query text on the same endpoint, model and Prefer header.
                 var replayed = await ODataPageReader.ReadAsync(plan.Page(_source), budget.Token);
+                budget.ThrowIfSpent();
                 return ToPage(httpContext.Request, replayed, pageSize, plan.HasCount ? httpContext.ODataFeature().TotalCount ?? plan.Count(_source) : null);
             }
 
@@ -176,6 +177,7 @@ public sealed class DefenderODataResult<T> : IResult, IActionResult, IStatusCode
             var capture = key is null ? null : new ODataQueryCapture<T>(_source);
             var built = ODataPageReader.Build(_query, capture?.Root ?? _source, ODataLimits.CreateQuerySettings(), pageSize + 1);
             var items = await ODataPageReader.ReadAsync(capture?.OnSource(built) ?? built, budget.Token);
+            budget.ThrowIfSpent();
 
             var feature = httpContext.ODataFeature();
             var page = ToPage(httpContext.Request, items, pageSize, _query.Count?.Value == true ? feature.TotalCount ?? feature.TotalCountFunc?.Invoke() : null);
@@ -186,7 +188,7 @@ public sealed class DefenderODataResult<T> : IResult, IActionResult, IStatusCode
 
             return page;
         }
-        catch (Exception exception) when (limits.TimedOut(budget, httpContext.RequestAborted) is { } timedOut)
+        catch (Exception exception) when (limits.TimedOut(budget) is { } timedOut)
         {
             // Cancelled by the budget (OperationCanceledException, or the provider's own error for a cancelled command).
             throw new DefenderException(timedOut, exception);

@@ -38,9 +38,9 @@ public sealed class QueryTimeBudgetTests(ITestOutputHelper output)
         await TimeAsync(unbounded, WorstQuery, expectSuccess: true); // compiles the query
         var unboundedTime = await TimeAsync(unbounded, WorstQuery, expectSuccess: true);
 
-        // A tenth of what the query takes here, with no floor: on an idle machine the compiled query takes ~40 ms, so a fixed
-        // minimum would let it finish inside the budget.
-        var budget = TimeSpan.FromMilliseconds(Math.Clamp(Math.Floor(unboundedTime.TotalMilliseconds / 10), 1, 3_000));
+        // A budget the query cannot meet on any machine: a proportional one (a tenth of the time measured above) failed on a
+        // fresh-clone CI run, where the measured run was slowed by other test projects and the bounded one was not.
+        var budget = TimeSpan.FromMilliseconds(1);
         await using var app = await StartAsync("bounded", budget);
         await TimeAsync(app, Unrelated, expectSuccess: false); // builds the models and compiles the query (may take the whole budget on a loaded machine)
         var alone = await TimeAsync(app, Unrelated, expectSuccess: false);
@@ -60,8 +60,7 @@ public sealed class QueryTimeBudgetTests(ITestOutputHelper output)
         output.WriteLine($"{Machines:N0} machines; worst query without a budget {unboundedTime.TotalMilliseconds:0} ms; budget {budget.TotalMilliseconds:0} ms, " +
             $"answered in {answered.TotalMilliseconds:0} ms ({app.App.Services.GetRequiredService<SqliteInterrupt>().Interrupted} statement(s) interrupted); unrelated request alone {alone.TotalMilliseconds:0} ms, beside the worst query {beside.TotalMilliseconds:0} ms");
 
-        // Generous bounds: the budget cut the work short, and the answer came soon after it.
-        Assert.True(answered < unboundedTime, $"Answered in {answered}, the query alone takes {unboundedTime}.");
+        // The envelope above says the budget cut the query short; a generous bound says the answer came soon after it.
         Assert.True(answered < budget + TimeSpan.FromSeconds(5), $"Answered in {answered} with a budget of {budget}.");
     }
 

@@ -105,8 +105,9 @@ internal sealed class DefenderODataMvcFilter(ODataLimits limits, IOptions<Defend
             try
             {
                 objectResult.Value = await BufferAsync(query, budget.Token);
+                budget.ThrowIfSpent();
             }
-            catch (Exception) when (limits.TimedOut(budget, context.HttpContext.RequestAborted) is { } timedOut)
+            catch (Exception) when (limits.TimedOut(budget) is { } timedOut)
             {
                 executed.Result = new DefenderErrorActionResult(timedOut);
             }

@@ -41,24 +41,11 @@ internal sealed class ODataLimits
         }
     }
 
-    /// <summary>
-    /// A token that is cancelled when the client leaves or <see cref="DefenderODataOptions.QueryTimeout"/> has passed; pass it to
-    /// the database and, when the work fails with it cancelled, ask <see cref="TimedOut"/> which of the two it was.
-    /// </summary>
-    public CancellationTokenSource StartQueryBudget(CancellationToken requestAborted)
-    {
-        var budget = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
-        if (Options.QueryTimeout != Timeout.InfiniteTimeSpan)
-        {
-            budget.CancelAfter(Options.QueryTimeout);
-        }
+    /// <summary>The time budget of one query (<see cref="DefenderODataOptions.QueryTimeout"/>), ended early if the client leaves.</summary>
+    public QueryBudget StartQueryBudget(CancellationToken requestAborted) => new(Options.QueryTimeout, requestAborted);
 
-        return budget;
-    }
-
-    /// <summary>The error for work stopped by the time budget; <see langword="null"/> when the client left (or nothing was cancelled).</summary>
-    public DefenderError? TimedOut(CancellationTokenSource budget, CancellationToken requestAborted) =>
-        budget.IsCancellationRequested && !requestAborted.IsCancellationRequested ? ODataErrors.QueryTimedOut(Options.QueryTimeout) : null;
+    /// <summary>The error for work stopped by the time budget; <see langword="null"/> when the client left (or time remains).</summary>
+    public DefenderError? TimedOut(QueryBudget budget) => budget.TimedOut ? ODataErrors.QueryTimedOut(Options.QueryTimeout) : null;
 
     /// <summary>
     /// Query settings for applying a query: constants become parameters, so EF Core caches one plan per query shape. No page
