@@ -51,6 +51,12 @@ internal static class LoadComparison
 
         var results = new Dictionary<(string, ErrorHandling), List<double>>();
         var cpu = new Dictionary<(string, ErrorHandling), List<double>>();
+        var exceptions = new Dictionary<(string, ErrorHandling), double>();
+
+        // Every exception thrown in the process (server and client share it; a successful client call throws none): what
+        // each kind of request costs in exceptions, beside its time.
+        long thrown = 0;
+        AppDomain.CurrentDomain.FirstChanceException += (_, _) => Interlocked.Increment(ref thrown);
         Console.WriteLine($"load: {Concurrency} concurrent clients, {roundLength.TotalSeconds:0.#} s per cell, {rounds} rounds, {Environment.ProcessorCount} cores");
         for (var round = 0; round < rounds; round++)
         {
@@ -62,8 +68,10 @@ internal static class LoadComparison
                 {
                     await MeasureAsync(apps[handling].Client, scenario, TimeSpan.FromSeconds(0.3));
                     var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+                    var thrownBefore = Interlocked.Read(ref thrown);
                     var (rate, count) = await MeasureCountAsync(apps[handling].Client, scenario, roundLength, Concurrency);
                     var cpuPerRequest = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / count;
+                    exceptions[(scenario.Name, handling)] = (double)(Interlocked.Read(ref thrown) - thrownBefore) / count;
                     if (!results.TryGetValue((scenario.Name, handling), out var list))
                     {
                         results[(scenario.Name, handling)] = list = [];
@@ -117,6 +125,16 @@ internal static class LoadComparison
             var builtIn = Median(ErrorHandling.BuiltIn);
             var defender = Median(ErrorHandling.Defender);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {scenario.Name} | {builtIn:0.0} | {defender:0.0} | {builtIn / defender:0.00} |"));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("| path | exceptions/request none | built-in | precomputed | Defender |");
+        Console.WriteLine("|---|---|---|---|---|");
+        foreach (var scenario in scenarios)
+        {
+            double Thrown(ErrorHandling h) => exceptions[(scenario.Name, h)];
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {scenario.Name} | {Thrown(ErrorHandling.None):0.##} | {Thrown(ErrorHandling.BuiltIn):0.##} | {Thrown(ErrorHandling.Precomputed):0.##} | {Thrown(ErrorHandling.Defender):0.##} |"));
         }
 
         if (sweep.Count == 0)
