@@ -53,10 +53,11 @@ internal static class LoadComparison
         var cpu = new Dictionary<(string, ErrorHandling), List<double>>();
         var exceptions = new Dictionary<(string, ErrorHandling), double>();
 
-        // Every exception thrown in the process (server and client share it; a successful client call throws none): what
-        // each kind of request costs in exceptions, beside its time.
+        // Every exception thrown in the servers' process (the clients run in their own): what each kind of request costs in
+        // exceptions, beside its time.
         long thrown = 0;
         AppDomain.CurrentDomain.FirstChanceException += (_, _) => Interlocked.Increment(ref thrown);
+        using var loadClient = LoadClientProcess.Start();
         Console.WriteLine($"load: {Concurrency} concurrent clients, {roundLength.TotalSeconds:0.#} s per cell, {rounds} rounds, {Environment.ProcessorCount} cores");
         for (var round = 0; round < rounds; round++)
         {
@@ -66,10 +67,14 @@ internal static class LoadComparison
                 var order = round % 2 == 0 ? handlings : [.. handlings.Reverse()];
                 foreach (var handling in order)
                 {
-                    await MeasureAsync(apps[handling].Client, scenario, TimeSpan.FromSeconds(0.3));
+                    var address = apps[handling].Client.BaseAddress!;
+                    var index = Array.IndexOf(Scenarios, scenario);
+                    await loadClient.RunAsync(address, index, TimeSpan.FromSeconds(0.3), Concurrency);
                     var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
                     var thrownBefore = Interlocked.Read(ref thrown);
-                    var (rate, count) = await MeasureCountAsync(apps[handling].Client, scenario, roundLength, Concurrency);
+                    var (count, seconds) = await loadClient.RunAsync(address, index, roundLength, Concurrency);
+                    count = Math.Max(count, 1);
+                    var rate = count / seconds;
                     var cpuPerRequest = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / count;
                     exceptions[(scenario.Name, handling)] = (double)(Interlocked.Read(ref thrown) - thrownBefore) / count;
                     if (!results.TryGetValue((scenario.Name, handling), out var list))
@@ -109,10 +114,10 @@ internal static class LoadComparison
                 $"| {scenario.Name} | {none:0} | {builtIn:0} | {precomputed:0} | {defender:0} | {defender / builtIn:0.00} | {defender / none:0.00} | {defender / precomputed:0.00} |"));
         }
 
-        // Process CPU time (client and server share the process, the client's share is alike in every configuration) per
-        // request: unlike a rate, it does not move with what else the machine runs.
+        // The servers' process CPU time per request (the clients run in their own process): unlike a rate, it does not move
+        // with what else the machine runs.
         Console.WriteLine();
-        Console.WriteLine("| path | built-in CPU µs/request | Defender CPU µs/request | built-in ÷ Defender |");
+        Console.WriteLine("| path | built-in server CPU µs/request | Defender server CPU µs/request | built-in ÷ Defender |");
         Console.WriteLine("|---|---|---|---|");
         foreach (var scenario in scenarios)
         {
@@ -186,7 +191,9 @@ internal static class LoadComparison
         HttpClient client, (string Name, HttpMethod Method, string Path, string? Body) scenario, TimeSpan duration, int concurrency = Concurrency) =>
         (await MeasureCountAsync(client, scenario, duration, concurrency)).Rate;
 
-    private static async Task<(double Rate, long Count)> MeasureCountAsync(
+    internal static (string Name, HttpMethod Method, string Path, string? Body) Scenario(int index) => Scenarios[index];
+
+    internal static async Task<(double Rate, long Count)> MeasureCountAsync(
         HttpClient client, (string Name, HttpMethod Method, string Path, string? Body) scenario, TimeSpan duration, int concurrency)
     {
         long count = 0;

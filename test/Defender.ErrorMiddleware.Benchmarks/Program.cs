@@ -12,6 +12,13 @@ if (args.Length > 0 && args[0] == "load")
     return;
 }
 
+// The load script's clients, in a process of their own (LoadClientProcess).
+if (args.Length > 0 && args[0] == "load-client")
+{
+    await LoadClientProcess.ServeAsync();
+    return;
+}
+
 // `… -- odata-profile linq|odata|new [seconds] [machines]` sends one kind of ODataQuery request in a loop (for dotnet-trace).
 if (args.Length > 1 && args[0] == "odata-profile")
 {
