@@ -15,14 +15,54 @@ public static class ProcessRunner
         string fileName, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout,
         IReadOnlyDictionary<string, string>? environment = null)
     {
+        var output = new StringBuilder();
+        var error = new StringBuilder();
+        using var process = Start(fileName, arguments, workingDirectory, environment,
+            line => { lock (output) { output.AppendLine(line); } },
+            line => { lock (error) { error.AppendLine(line); } });
+
+        using var cancellation = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cancellation.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            throw new TimeoutException($"{fileName} {string.Join(' ', process.StartInfo.ArgumentList)} did not finish in {timeout}.\n{output}\n{error}");
+        }
+
+        // WaitForExitAsync returns after the output streams closed; the lock pairs with the handlers.
+        lock (output)
+        {
+            lock (error)
+            {
+                return new ProcessResult(process.ExitCode, output.ToString(), error.ToString());
+            }
+        }
+    }
+
+    /// <summary>
+    /// Starts a tool with its input closed and colour and telemetry off; each line it writes goes to
+    /// <paramref name="onOutput"/> or <paramref name="onError"/> (on the thread pool). The caller owns the process.
+    /// </summary>
+    public static Process Start(
+        string fileName, IEnumerable<string> arguments, string? workingDirectory, IReadOnlyDictionary<string, string>? environment,
+        Action<string> onOutput, Action<string> onError)
+    {
         var start = new ProcessStartInfo(fileName)
         {
-            WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        if (workingDirectory is not null)
+        {
+            start.WorkingDirectory = workingDirectory;
+        }
+
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -36,35 +76,21 @@ public static class ProcessRunner
             start.Environment[key] = value;
         }
 
-        using var process = new Process { StartInfo = start };
-        var output = new StringBuilder();
-        var error = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (error) { error.AppendLine(e.Data); } } };
-        process.Start();
-        process.StandardInput.Close();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        using var cancellation = new CancellationTokenSource(timeout);
+        var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { onOutput(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { onError(e.Data); } };
         try
         {
-            await process.WaitForExitAsync(cancellation.Token);
+            process.Start();
+            process.StandardInput.Close();
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            return process;
         }
-        catch (OperationCanceledException)
+        catch
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            throw new TimeoutException($"{fileName} {string.Join(' ', start.ArgumentList)} did not finish in {timeout}.\n{output}\n{error}");
-        }
-
-        // WaitForExitAsync returns after the output streams closed; the lock pairs with the handlers.
-        lock (output)
-        {
-            lock (error)
-            {
-                return new ProcessResult(process.ExitCode, output.ToString(), error.ToString());
-            }
+            process.Dispose();
+            throw;
         }
     }
 }

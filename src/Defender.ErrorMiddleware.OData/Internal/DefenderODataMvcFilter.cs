@@ -66,7 +66,7 @@ internal sealed class DefenderODataMvcFilter(ODataLimits limits, IOptions<Defend
         var queryOptions = context.ActionArguments.Values.OfType<ODataQueryOptions>().FirstOrDefault();
         if (limits.CheckOptions(context.HttpContext.Request.Query, queryOptions) is { } rejected)
         {
-            context.Result = new DefenderErrorActionResult(rejected);
+            context.Result = DefenderResults.Error(rejected);
             return;
         }
 
@@ -80,7 +80,7 @@ internal sealed class DefenderODataMvcFilter(ODataLimits limits, IOptions<Defend
                 }
                 catch (ODataException exception)
                 {
-                    context.Result = new DefenderErrorActionResult(ODataErrors.FromException(context.HttpContext, exception));
+                    context.Result = DefenderResults.Error(ODataErrors.FromException(context.HttpContext, exception));
                     return;
                 }
             }
@@ -88,7 +88,7 @@ internal sealed class DefenderODataMvcFilter(ODataLimits limits, IOptions<Defend
 
         if (queryOptions is null && OverBudget(context) is { } overBudget)
         {
-            context.Result = new DefenderErrorActionResult(overBudget);
+            context.Result = DefenderResults.Error(overBudget);
             return;
         }
 
@@ -109,11 +109,11 @@ internal sealed class DefenderODataMvcFilter(ODataLimits limits, IOptions<Defend
             }
             catch (Exception) when (limits.TimedOut(budget) is { } timedOut)
             {
-                executed.Result = new DefenderErrorActionResult(timedOut);
+                executed.Result = DefenderResults.Error(timedOut);
             }
             catch (Exception exception) when (ODataErrors.Classify(context.HttpContext, exception) is { } error)
             {
-                executed.Result = new DefenderErrorActionResult(error);
+                executed.Result = DefenderResults.Error(error);
             }
         }
     }
@@ -204,7 +204,7 @@ internal sealed class DefenderODataMvcFilter(ODataLimits limits, IOptions<Defend
         switch (result)
         {
             case ObjectResult { Value: SerializableError serializable }:
-                return ODataErrors.FromEnableQueryError(httpContext, serializable) is { } error ? new DefenderErrorActionResult(error) : null;
+                return ODataErrors.FromEnableQueryError(httpContext, serializable) is { } error ? DefenderResults.Error(error) : null;
             case ObjectResult { Value: ODataError odataError } objectResult:
                 return FromODataError(objectResult.StatusCode ?? StatusCodes.Status400BadRequest, odataError);
             case IODataErrorResult { Error: { } odataError } errorResult:
@@ -217,19 +217,20 @@ internal sealed class DefenderODataMvcFilter(ODataLimits limits, IOptions<Defend
     }
 
     /// <summary>
-    /// An application's OData error object: the error the core writes for its status (<see cref="DefenderErrorOptions.StatusCodeErrors"/>),
-    /// with the application's message on a client error; never its details or inner error. A status the core has no entry for
-    /// goes out bodiless, so the core's own rule for it applies.
+    /// An application's OData error object, under its own status: the error the core writes for that status
+    /// (<see cref="DefenderErrorOptions.StatusCodeErrors"/>), with the application's message on a client error; never its details
+    /// or inner error. A status the core has no entry for goes out bodiless, so the core's own rule for it applies.
     /// </summary>
     private IActionResult FromODataError(int status, ODataError odataError)
     {
-        if (!errorOptions.Value.StatusCodeErrors.TryGetValue(status, out var mapped))
+        if (status is < StatusCodes.Status400BadRequest or > 599 || !errorOptions.Value.StatusCodeErrors.TryGetValue(status, out var mapped))
         {
             return new StatusCodeResult(status);
         }
 
-        return new DefenderErrorActionResult(status < StatusCodes.Status500InternalServerError && !string.IsNullOrEmpty(odataError.Message)
+        // The status stays the application's (a 405 or 413 answers 405 or 413), with the code the core gives it.
+        return DefenderResults.Error(status < StatusCodes.Status500InternalServerError && !string.IsNullOrEmpty(odataError.Message)
             ? new DefenderError(mapped.Code, odataError.Message)
-            : mapped);
+            : mapped, status);
     }
 }

@@ -37,7 +37,7 @@ internal sealed class DefenderMvcResultFilter : IAlwaysRunResultFilter, IOrdered
         else if (context.Result is IAntiforgeryValidationFailedResult)
         {
             // [ValidateAntiForgeryToken]'s bare 400: say why.
-            context.Result = new DefenderErrorActionResult(DefenderErrorHandler.AntiforgeryFailed);
+            context.Result = new DefenderErrorResult(DefenderErrorHandler.AntiforgeryFailed);
         }
     }
 
@@ -45,7 +45,7 @@ internal sealed class DefenderMvcResultFilter : IAlwaysRunResultFilter, IOrdered
     {
     }
 
-    private DefenderErrorActionResult? Convert(ObjectResult result)
+    private DefenderErrorResult? Convert(ObjectResult result)
     {
         switch (result.Value)
         {
@@ -56,9 +56,9 @@ internal sealed class DefenderMvcResultFilter : IAlwaysRunResultFilter, IOrdered
                     return null;
                 }
 
-                return new DefenderErrorActionResult(ProblemDetailsMapping.FromProblem(_writer, problem, status, out var statusOverride), statusOverride);
+                return new DefenderErrorResult(ProblemDetailsMapping.FromProblem(_writer, problem, status, out var statusOverride), statusOverride);
             case string when ProblemDetailsMapping.TryFromMessageResult(_writer, result.StatusCode, result.Value, out var messageError, out var messageStatus):
-                return new DefenderErrorActionResult(messageError, messageStatus);
+                return new DefenderErrorResult(messageError, messageStatus);
             case SerializableError errors when ErrorStatus(result) is not null:
                 return FromValidation(errors.Select(static e => new KeyValuePair<string, string[]>(e.Key, e.Value as string[] ?? [])));
             case ModelStateDictionary modelState when ErrorStatus(result) is not null:
@@ -68,7 +68,7 @@ internal sealed class DefenderMvcResultFilter : IAlwaysRunResultFilter, IOrdered
         }
     }
 
-    private DefenderErrorActionResult FromValidation(IEnumerable<KeyValuePair<string, string[]>> errors) =>
+    private DefenderErrorResult FromValidation(IEnumerable<KeyValuePair<string, string[]>> errors) =>
         new(ProblemDetailsMapping.FromValidationErrors(errors) ?? _writer.ErrorForStatus(StatusCodes.Status400BadRequest));
 
     private static int DefaultStatus(ProblemDetails problem) =>

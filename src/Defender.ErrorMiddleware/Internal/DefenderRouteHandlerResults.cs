@@ -22,16 +22,16 @@ namespace Defender.ErrorMiddleware.Internal;
 /// source of the route builders <c>UseDefenderErrors()</c> saw is wrapped in <see cref="GroupedDataSource"/>: the same
 /// endpoints, read as if in a group whose one convention adds the filter. The filter factory returns <c>next</c> untouched
 /// for a handler that cannot return an <see cref="IResult"/>, so such endpoints pay nothing.
+/// <para>
+/// The route-handler sources are told apart by type, the types the framework's own public <c>Map</c> and <c>MapGroup</c>
+/// create (<see cref="RouteHandlerSourceTypes"/>), not by their internal names. No public hook does this job in .NET 10:
+/// <c>WebApplication.Conventions</c> (dotnet/aspnetcore#59755) would be it. Other sources are left alone: MVC converts its
+/// results in its own result filter, and a source of another type (OData's, a third party's) may not take a group: the base
+/// <see cref="EndpointDataSource.GetGroupedEndpoints"/> rebuilds every endpoint and refuses one that is not a <see cref="RouteEndpoint"/>.
+/// </para>
 /// </remarks>
 internal sealed class DefenderRouteHandlerResults : IStartupFilter
 {
-    // The framework's route-handler sources (MapGet and friends, MapGroup); MVC, OData and others keep their own sources.
-    private static readonly HashSet<string> RouteHandlerSources = new(StringComparer.Ordinal)
-    {
-        "Microsoft.AspNetCore.Routing.RouteEndpointDataSource",
-        "Microsoft.AspNetCore.Routing.RouteGroupBuilder+GroupEndpointDataSource",
-    };
-
     private readonly List<IEndpointRouteBuilder> _routeBuilders = [];
     private readonly bool _enabled;
 
@@ -68,16 +68,30 @@ internal sealed class DefenderRouteHandlerResults : IStartupFilter
 
         lock (_routeBuilders)
         {
+            var routeHandlerSources = RouteHandlerSourceTypes(app.ApplicationServices);
             foreach (var routes in _routeBuilders)
             {
-                Wrap(routes.DataSources, routes.ServiceProvider);
+                Wrap(routes.DataSources, routes.ServiceProvider, routeHandlerSources);
             }
         }
     };
 
-    private static void Wrap(ICollection<EndpointDataSource> sources, IServiceProvider services)
+    /// <summary>
+    /// The types of the sources the framework keeps minimal-API endpoints in (<c>MapGet</c> and friends, <c>MapGroup</c>):
+    /// what its public <c>Map</c> and <c>MapGroup</c> create on a route builder of our own. Nothing is built or mapped in the
+    /// application.
+    /// </summary>
+    internal static Type[] RouteHandlerSourceTypes(IServiceProvider services)
     {
-        var wrapped = sources.Select(source => source is not GroupedDataSource && RouteHandlerSources.Contains(source.GetType().FullName!)
+        var probe = new ProbeRouteBuilder(services);
+        probe.Map("/", static _ => Task.CompletedTask);
+        probe.MapGroup("/");
+        return [.. probe.DataSources.Select(static source => source.GetType()).Distinct()];
+    }
+
+    private static void Wrap(ICollection<EndpointDataSource> sources, IServiceProvider services, Type[] routeHandlerSources)
+    {
+        var wrapped = sources.Select(source => source is not GroupedDataSource && routeHandlerSources.Contains(source.GetType())
             ? new GroupedDataSource(source, services)
             : source).ToArray();
         sources.Clear();
@@ -111,7 +125,7 @@ internal sealed class DefenderRouteHandlerResults : IStartupFilter
         var chosen = result is INestedHttpResult nested ? nested.Result : result;
         return chosen is IStatusCodeHttpResult statusResult and IValueHttpResult valueResult
             && ProblemDetailsMapping.TryFromMessageResult(writer, statusResult.StatusCode, valueResult.Value, out var error, out var status)
-            ? new DefenderStatusErrorResult(writer, error, status)
+            ? new DefenderErrorResult(error, status)
             : result;
     }
 
@@ -130,7 +144,7 @@ internal sealed class DefenderRouteHandlerResults : IStartupFilter
     /// A route-handler source read as the endpoints of a group whose one convention adds <see cref="CreateFilter"/>. The
     /// prefix is null, as when the source is read on its own, so every route pattern and display name stays exactly as mapped.
     /// </summary>
-    private sealed class GroupedDataSource(EndpointDataSource inner, IServiceProvider services) : EndpointDataSource
+    private sealed class GroupedDataSource(EndpointDataSource inner, IServiceProvider services) : EndpointDataSource, IDisposable
     {
         private static readonly Action<EndpointBuilder> AddFilter = static builder => builder.FilterFactories.Insert(0, CreateFilter);
 
@@ -151,13 +165,18 @@ internal sealed class DefenderRouteHandlerResults : IStartupFilter
         });
 
         public override IChangeToken GetChangeToken() => inner.GetChangeToken();
+
+        // Disposed in its stead by the composite that holds it, as the source would be (a group disposes its own sources).
+        public void Dispose() => (inner as IDisposable)?.Dispose();
     }
-}
 
-/// <summary>The envelope for an error-status result the application returned with a message; its status is kept.</summary>
-internal sealed class DefenderStatusErrorResult(DefenderErrorWriter writer, DefenderError error, int status) : IResult, IStatusCodeHttpResult
-{
-    public int? StatusCode => status;
+    /// <summary>A route builder of our own, for <see cref="RouteHandlerSourceTypes"/>.</summary>
+    private sealed class ProbeRouteBuilder(IServiceProvider services) : IEndpointRouteBuilder
+    {
+        public IServiceProvider ServiceProvider => services;
 
-    public Task ExecuteAsync(HttpContext httpContext) => writer.WriteAsync(httpContext, error, exception: null, statusOverride: status);
+        public ICollection<EndpointDataSource> DataSources { get; } = [];
+
+        public IApplicationBuilder CreateApplicationBuilder() => new ApplicationBuilder(services);
+    }
 }

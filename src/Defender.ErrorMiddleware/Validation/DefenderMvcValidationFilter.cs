@@ -49,7 +49,7 @@ internal sealed class DefenderMvcValidationFilter : IAsyncActionFilter
             return next();
         }
 
-        context.Result = new DefenderErrorActionResult(Select(context, context.ActionArguments));
+        context.Result = new DefenderErrorResult(Select(context, context.ActionArguments));
         return Task.CompletedTask;
     }
 
@@ -57,7 +57,7 @@ internal sealed class DefenderMvcValidationFilter : IAsyncActionFilter
     internal static IActionResult CreateResult(ActionContext context)
     {
         var filter = context.HttpContext.RequestServices.GetRequiredService<DefenderMvcValidationFilter>();
-        return new DefenderErrorActionResult(filter.Select(context, (context as ActionExecutingContext)?.ActionArguments));
+        return new DefenderErrorResult(filter.Select(context, (context as ActionExecutingContext)?.ActionArguments));
     }
 
     internal DefenderError Select(ActionContext context, IDictionary<string, object?>? arguments)

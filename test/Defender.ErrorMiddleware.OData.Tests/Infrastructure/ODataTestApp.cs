@@ -348,6 +348,22 @@ public sealed class FailingController : ControllerBase
     [HttpGet("result")]
     [EnableQuery]
     public IActionResult Result() => new ODataErrorResult("404", "The machine is gone.");
+
+    /// <summary>A status no documented code carries, as an OData error result: its status is parsed from the code.</summary>
+    [HttpGet("method")]
+    [EnableQuery]
+    public IActionResult MethodNotAllowedResult() => new ODataErrorResult("405", "Machines cannot be deleted here.");
+
+    [HttpGet("too-large")]
+    [EnableQuery]
+    public IActionResult TooLarge() => new ObjectResult(new Microsoft.OData.ODataError { Code = "TooLarge", Message = "The batch is too large." })
+    {
+        StatusCode = StatusCodes.Status413PayloadTooLarge,
+    };
+
+    [HttpGet("too-large-default")]
+    [EnableQuery]
+    public IActionResult TooLargeDefault() => new ObjectResult(new Microsoft.OData.ODataError()) { StatusCode = StatusCodes.Status413PayloadTooLarge };
 }
 
 [Route(ODataTestApp.MvcQueryOptions)]

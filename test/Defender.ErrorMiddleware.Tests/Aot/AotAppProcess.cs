@@ -10,11 +10,13 @@ namespace Defender.ErrorMiddleware.Tests.Aot;
 public sealed partial class AotAppProcess : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
-    private readonly Process _process;
+    private Process _process = null!;
     private readonly List<string> _log = [];
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private AotAppProcess(Process process) => _process = process;
+    private AotAppProcess()
+    {
+    }
 
     public Uri BaseAddress { get; private set; } = null!;
 
@@ -43,33 +45,18 @@ public sealed partial class AotAppProcess : IAsyncDisposable
     /// <summary>Starts <paramref name="fileName"/> (the native binary, or <c>dotnet</c> with the JIT build's dll) and waits until it listens.</summary>
     public static async Task<AotAppProcess> StartAsync(string fileName, params string[] arguments)
     {
-        var start = new ProcessStartInfo(fileName)
+        var environment = new Dictionary<string, string>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
+            ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Logging__Console__FormatterName"] = "simple",
+            ["Logging__Console__FormatterOptions__SingleLine"] = "true",
+            ["Logging__Console__FormatterOptions__ColorBehavior"] = "Disabled",
         };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
 
-        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["Logging__Console__FormatterName"] = "simple";
-        start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
-        start.Environment["Logging__Console__FormatterOptions__ColorBehavior"] = "Disabled";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-
-        var app = new AotAppProcess(new Process { StartInfo = start });
-        app._process.OutputDataReceived += (_, e) => app.Receive(e.Data);
-        app._process.ErrorDataReceived += (_, e) => app.Receive(e.Data);
+        var app = new AotAppProcess();
         var clock = Stopwatch.StartNew();
-        app._process.Start();
-        app._process.StandardInput.Close();
-        app._process.BeginOutputReadLine();
-        app._process.BeginErrorReadLine();
+        app._process = ProcessRunner.Start(fileName, arguments, workingDirectory: null, environment, app.Receive, app.Receive);
 
         var exited = app._process.WaitForExitAsync();
         var first = await Task.WhenAny(app._listening.Task, exited, Task.Delay(StartTimeout));
@@ -119,13 +106,8 @@ public sealed partial class AotAppProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private void Receive(string? line)
+    private void Receive(string line)
     {
-        if (line is null)
-        {
-            return;
-        }
-
         lock (_log)
         {
             _log.Add(line);

@@ -19,8 +19,8 @@ public sealed class ClientAbortTests
 
     /// <summary>
     /// Behind UseExceptionHandler() alone a minimal-API JSON parameter is not covered: the framework's binder swallows the
-    /// reset (it logs at Debug and sets 400) and no exception reaches any handler; UseDefenderErrors() reads such a body
-    /// first (the body inspector) and so covers it. See docs/getting-started.md.
+    /// reset (it logs at Debug and sets 400) and no exception reaches any handler; UseDefenderErrors() sees that bare 400 and,
+    /// once Kestrel has signalled the abort, answers nobody. See docs/getting-started.md.
     /// </summary>
     public static TheoryData<string, string> Cases() => new()
     {
@@ -124,7 +124,7 @@ public sealed class ClientAbortTests
     }
 
     [Fact]
-    public async Task ResetMidJsonBodyOverTheInspectorsBufferLimit_WritesNothing_LogsNoError()
+    public async Task ResetMidLargeJsonBody_WritesNothing_LogsNoError()
     {
         await using var app = await StartAsync("defender");
         using (var socket = await SendPartialAsync(app, "/json", 300_000))
@@ -136,6 +136,37 @@ public sealed class ClientAbortTests
         await AssertQuietAsync(app, "/json");
     }
 
+    /// <summary>
+    /// The other bare 400 with a body: Kestrel refuses the chunk framing of a client that is still there, and the minimal-API
+    /// binder turns that into a bare 400 without an exception (it catches the read's <c>BadHttpRequestException</c> whatever
+    /// <c>ThrowOnBadRequest</c> says). Unlike a client that left, this one is answered: the envelope, logged once.
+    /// </summary>
+    [Fact]
+    public async Task BadChunkFraming_FromAClientStillThere_AnswersTheEnvelope_LoggedOnce()
+    {
+        await using var app = await StartAsync("defender");
+
+        string answer;
+        using (var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            await socket.ConnectAsync(IPAddress.Loopback, app.Client.BaseAddress!.Port);
+            await socket.SendAsync(Encoding.ASCII.GetBytes(
+                "POST /json HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                "ZZ\r\n{\"Name\":\"abc\"}\r\n0\r\n\r\n"));
+            answer = await ReadToEndAsync(socket);
+        }
+
+        var split = answer.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        Assert.True(split > 0, answer);
+        var head = answer[..split].Split("\r\n");
+        Assert.Equal("HTTP/1.1 400 Bad Request", head[0]);
+        Assert.Contains("x-ms-error-code: BadRequest", head, StringComparer.OrdinalIgnoreCase);
+        var target = DefenderEnvelope.AssertBody(answer[(split + 4)..], "BadRequest", "General Bad Request error message.");
+        var entry = Assert.Single(app.Logs.FromDefender, e => e.EventId.Id is 1 or 2);
+        Assert.Equal(target, entry.State["Target"]);
+        Assert.Equal(400, entry.State["StatusCode"]);
+    }
+
     private static async Task<Socket> SendPartialAsync(FrameworkApp app, string path, int declared = 1000)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -144,7 +175,7 @@ public sealed class ClientAbortTests
         await socket.SendAsync(Encoding.ASCII.GetBytes(
             $"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {contentType}\r\nContent-Length: {declared}\r\n\r\n{{\"Name\":\"abc"));
 
-        // Let the server start reading (the endpoint, or the body inspector) and wait for the rest.
+        // Let the server start reading (the endpoint, or its binder) and wait for the rest.
         await Task.Delay(300);
         return socket;
     }

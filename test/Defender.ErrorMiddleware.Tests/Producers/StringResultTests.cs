@@ -1,8 +1,10 @@
 using System.Net;
+using Defender.ErrorMiddleware.Internal;
 using Defender.ErrorMiddleware.Tests.Framework;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Defender.ErrorMiddleware.Tests.Producers;
 
@@ -66,6 +68,19 @@ public sealed class StringResultTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("\"fine\"", await response.Content.ReadAsStringAsync());
         Assert.Empty(app.Logs.FromDefender);
+    }
+
+    [Fact]
+    public void RouteHandlerSources_AreFoundByWhatTheFrameworksMapCreates_NotByName()
+    {
+        // The filter reaches the endpoints of exactly these two sources; the framework's own Map and MapGroup tell their types.
+        using var services = new ServiceCollection().AddRouting().BuildServiceProvider();
+
+        var types = DefenderRouteHandlerResults.RouteHandlerSourceTypes(services);
+
+        Assert.Equal(
+            ["Microsoft.AspNetCore.Routing.RouteEndpointDataSource", "Microsoft.AspNetCore.Routing.RouteGroupBuilder+GroupEndpointDataSource"],
+            types.Select(static type => type.FullName));
     }
 
     private static void MapEndpoints(WebApplication app)
