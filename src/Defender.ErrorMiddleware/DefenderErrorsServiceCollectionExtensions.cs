@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -48,15 +49,10 @@ public static class DefenderErrorsServiceCollectionExtensions
     private static void AddProblemDetailsChannel(IServiceCollection services)
     {
         services.AddProblemDetails();
-        foreach (var descriptor in services)
+        if (!services.Any(static d => d.ServiceType == typeof(IProblemDetailsWriter) && d.ImplementationType == typeof(DefenderProblemDetailsWriter)))
         {
-            if (descriptor.ServiceType == typeof(IProblemDetailsWriter) && descriptor.ImplementationType == typeof(DefenderProblemDetailsWriter))
-            {
-                return;
-            }
+            services.Insert(0, ServiceDescriptor.Singleton<IProblemDetailsWriter, DefenderProblemDetailsWriter>());
         }
-
-        services.Insert(0, ServiceDescriptor.Singleton<IProblemDetailsWriter, DefenderProblemDetailsWriter>());
     }
 
     /// <summary>
@@ -65,16 +61,17 @@ public static class DefenderErrorsServiceCollectionExtensions
     /// </summary>
     private static void AddRequestValidation(IServiceCollection services)
     {
-        services.TryAddSingleton<RequestValidators>();
         services.TryAddScoped<DefenderValidationState>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<DefenderErrorOptions>, RequestInputMappings>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.Extensions.Validation.ValidationOptions>, DefenderValidationSetup>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, UnvalidatedEndpointsWarning>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>, RequestValidationSetup>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.AspNetCore.Routing.RouteHandlerOptions>, RequestValidationSetup>());
+
+        // MVC: one setup class for the result filter, the validation filter and MVC's JSON and API-behaviour options.
         services.TryAddSingleton<DefenderMvcValidationFilter>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<Microsoft.AspNetCore.Mvc.MvcOptions>, DefenderMvcSetup>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>, RequestValidationSetup>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.AspNetCore.Mvc.JsonOptions>, RequestValidationSetup>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.AspNetCore.Routing.RouteHandlerOptions>, RequestValidationSetup>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<Microsoft.AspNetCore.Mvc.MvcOptions>, RequestValidationSetup>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.AspNetCore.Mvc.ApiBehaviorOptions>, RequestValidationSetup>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.AspNetCore.Mvc.JsonOptions>, DefenderMvcSetup>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<Microsoft.AspNetCore.Mvc.ApiBehaviorOptions>, DefenderMvcSetup>());
     }
 }

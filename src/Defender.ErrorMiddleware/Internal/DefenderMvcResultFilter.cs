@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Core.Infrastructure;
 using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
-using Microsoft.Extensions.Options;
 
 namespace Defender.ErrorMiddleware.Internal;
 
@@ -75,26 +74,4 @@ internal sealed class DefenderMvcResultFilter : IAlwaysRunResultFilter, IOrdered
         problem is HttpValidationProblemDetails ? StatusCodes.Status400BadRequest : StatusCodes.Status500InternalServerError;
 
     private static int? ErrorStatus(ObjectResult result) => result.StatusCode is >= 400 and <= 599 ? result.StatusCode : null;
-}
-
-/// <summary>Adds <see cref="DefenderMvcResultFilter"/> to every controller when <see cref="DefenderErrorOptions.ConvertProblemDetails"/> is on.</summary>
-internal sealed class DefenderMvcSetup : IConfigureOptions<MvcOptions>
-{
-    private readonly DefenderErrorOptions _options;
-    private readonly DefenderErrorWriter _writer;
-
-    public DefenderMvcSetup(IOptions<DefenderErrorOptions> options, DefenderErrorWriter writer)
-    {
-        _options = options.Value;
-        _writer = writer;
-    }
-
-    public void Configure(MvcOptions options)
-    {
-        if (_options.ConvertProblemDetails)
-        {
-            // An instance, not a service filter: MVC caches it in every action's filter pipeline instead of resolving it per request.
-            options.Filters.Add(new DefenderMvcResultFilter(_writer));
-        }
-    }
 }

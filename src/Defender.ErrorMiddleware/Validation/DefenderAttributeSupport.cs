@@ -1,6 +1,7 @@
 using System.Collections;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
+using System.Text;
 using Defender.ErrorMiddleware.Catalog;
 
 namespace Defender.ErrorMiddleware.Validation;
@@ -61,9 +62,14 @@ internal static class DefenderAttributeSupport
     }
 
     /// <summary>
-    /// The one error a failed attribute becomes: a Defender attribute its own code, <c>[Required]</c> MissingRequiredParameter,
-    /// anything else InvalidInput with the value (or, when the value cannot be shown, the member's name).
+    /// The one error a failed attribute becomes: a Defender attribute its own error; an application's attribute that
+    /// implements <see cref="Metadata.IDefenderErrorCodeSource"/> its code (the one the OpenAPI documents list);
+    /// <c>[Required]</c> MissingRequiredParameter; anything else InvalidInput naming the member and what is wrong
+    /// (<c>Invalid input Priority: 99 is not between 1 and 10.</c>).
     /// </summary>
+    /// <param name="attribute">The attribute that failed.</param>
+    /// <param name="value">The value it judged.</param>
+    /// <param name="memberName">The member's name as the client writes it (JSON name and path, or the bound parameter name).</param>
     internal static DefenderError ErrorFor(ValidationAttribute attribute, object? value, string memberName)
     {
         if (attribute is IDefenderValidationAttribute defender && !defender.TryValidate(value, out var error))
@@ -71,12 +77,39 @@ internal static class DefenderAttributeSupport
             return error;
         }
 
+        if (attribute is Metadata.IDefenderErrorCodeSource { Code: var code })
+        {
+            // The code's template with the value when it takes exactly one; else the code's default message.
+            var shown = Describe(value);
+            return shown is not null && CompositeFormat.Parse(DefenderErrorCatalog.Get(code).Template).MinimumArgumentCount == 1
+                ? new DefenderError(code, DefenderErrorCatalog.Format(code, shown))
+                : new DefenderError(code);
+        }
+
         if (attribute is RequiredAttribute)
         {
             return DefenderError.MissingRequiredParameter(memberName);
         }
 
-        return DefenderError.InvalidInput(Describe(value) ?? memberName);
+        return DefenderError.InvalidInput(memberName + ": " + Reason(attribute, value));
+    }
+
+    /// <summary>What is wrong with the value, in the words of the attribute's rule.</summary>
+    private static string Reason(ValidationAttribute attribute, object? value)
+    {
+        var shown = Describe(value);
+        var isText = value is string;
+        return attribute switch
+        {
+            RangeAttribute range when shown is not null => string.Create(CultureInfo.InvariantCulture, $"{shown} is not between {range.Minimum} and {range.Maximum}"),
+            StringLengthAttribute length when value is string text && text.Length < length.MinimumLength => Count("shorter than", length.MinimumLength, "characters"),
+            StringLengthAttribute length => Count("longer than", length.MaximumLength, "characters"),
+            MaxLengthAttribute max => isText ? Count("longer than", max.Length, "characters") : Count("more than", max.Length, "items"),
+            MinLengthAttribute min => isText ? Count("shorter than", min.Length, "characters") : Count("fewer than", min.Length, "items"),
+            _ => shown is null ? "not valid" : shown + " is not valid",
+        };
+
+        static string Count(string comparison, int count, string unit) => string.Create(CultureInfo.InvariantCulture, $"{comparison} {count} {unit}");
     }
 
     /// <summary>A value's text for an InvalidInput message; <see langword="null"/> for values with no useful text (objects, collections).</summary>
@@ -114,5 +147,15 @@ internal static class DefenderAttributeSupport
         };
     }
 
-    internal static string Sanitize(string? value) => EchoSanitizer.Sanitize(value);
+    internal static IEnumerable<ValidationAttribute> Attributes(System.Reflection.ICustomAttributeProvider? provider) =>
+        provider is null ? [] : provider.GetCustomAttributes(typeof(ValidationAttribute), inherit: true).Cast<ValidationAttribute>();
+}
+
+/// <summary>A <see cref="ValidationResult"/> that carries its Defender error; made by <see cref="DefenderValidators.ToValidationResult"/>.</summary>
+internal sealed class DefenderValidationResult : ValidationResult
+{
+    internal DefenderValidationResult(DefenderError error, IEnumerable<string>? memberNames)
+        : base(error.Message, memberNames) => Error = error;
+
+    internal DefenderError Error { get; }
 }

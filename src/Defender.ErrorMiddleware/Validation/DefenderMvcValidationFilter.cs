@@ -1,8 +1,8 @@
-using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Defender.ErrorMiddleware.Internal;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Mvc.Controllers;
 using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
@@ -17,10 +17,10 @@ namespace Defender.ErrorMiddleware.Validation;
 /// <c>[ApiController]</c> as a global action filter, and for those with it as the <c>InvalidModelStateResponseFactory</c>.
 /// </summary>
 /// <remarks>
-/// The error is chosen in this order: a body the serializer could not read (JSON path); a missing body; then the action's
-/// parameters in declaration order — a value that did not bind (InvalidInput with the value), a missing required one
-/// (MissingRequiredParameter), the first DataAnnotations failure of the value (see <see cref="ModelValidator"/>); finally any
-/// other invalid entry.
+/// The error is chosen in this order: a body the serializer could not read (JSON path); a missing body; then the first
+/// invalid entry in the order MVC bound and validated (the parameters in declaration order): a value that did not bind
+/// (InvalidInput with the value), a missing required one (MissingRequiredParameter), else MVC's validation failure,
+/// translated from the member that failed (<see cref="ValidationFailures"/>).
 /// </remarks>
 internal sealed class DefenderMvcValidationFilter : IAsyncActionFilter
 {
@@ -30,15 +30,12 @@ internal sealed class DefenderMvcValidationFilter : IAsyncActionFilter
     /// </summary>
     internal const int FilterOrder = -1900;
 
-    private readonly RequestValidators _validators;
     private readonly ModelBindingMessageProvider _messages;
-
     private readonly IOptions<JsonOptions> _json;
 
-    public DefenderMvcValidationFilter(RequestValidators validators, IOptions<MvcOptions> mvcOptions, IOptions<JsonOptions> json)
+    public DefenderMvcValidationFilter(IOptions<MvcOptions> mvcOptions, IOptions<JsonOptions> json)
     {
         _json = json;
-        _validators = validators;
         _messages = mvcOptions.Value.ModelBindingMessageProvider;
     }
 
@@ -86,66 +83,70 @@ internal sealed class DefenderMvcValidationFilter : IAsyncActionFilter
             }
         }
 
-        // 2. The parameters, in declaration order.
-        foreach (var parameter in context.ActionDescriptor.Parameters)
+        // 2. The first invalid entry in the order MVC bound and validated: parameters in declaration order, a body's members in
+        //    contract order (ModelState keeps its keys sorted by length and name, not in that order).
+        var contract = _json.Value.JsonSerializerOptions;
+        (int[] Order, string Key, ModelStateEntry Entry, ParameterDescriptor? Parameter, string Path)? first = null;
+        foreach (var (key, entry) in modelState)
         {
-            var name = parameter.BindingInfo?.BinderModelName ?? parameter.Name;
-            var isBody = parameter.BindingInfo?.BindingSource == BindingSource.Body;
-            if (!isBody && modelState.TryGetValue(name, out var entry) && entry.ValidationState == ModelValidationState.Invalid)
+            if (entry.ValidationState == ModelValidationState.Invalid && entry.Errors.Count > 0)
             {
-                if (BindingError(entry, name) is { } bindingError)
+                var (parameter, index, path) = Locate(context.ActionDescriptor.Parameters, key);
+                int[] order = [index, .. ValidationFailures.ContractOrder(contract, Argument(arguments, parameter), path)];
+                if (first is null || order.AsSpan().SequenceCompareTo(first.Value.Order) < 0)
                 {
-                    return bindingError;
-                }
-            }
-
-            if (arguments is not null && (isBody || modelState.GetFieldValidationState(name) == ModelValidationState.Invalid))
-            {
-                arguments.TryGetValue(parameter.Name, out var value);
-                var attributes = parameter is ControllerParameterDescriptor controllerParameter
-                    ? DefenderAttributeSupport.Order(ModelValidator.Attributes(controllerParameter.ParameterInfo))
-                    : [];
-                if (!_validators.Mvc.TryValidate(value, name, attributes, out var error))
-                {
-                    return error;
+                    first = (order, key, entry, parameter, path);
                 }
             }
         }
 
-        // 3. Anything else MVC found (for example its implicit [Required] on non-nullable members).
-        foreach (var entry in modelState)
+        if (first is not { } chosen)
         {
-            if (entry.Value.ValidationState == ModelValidationState.Invalid && entry.Value.Errors.Count > 0)
-            {
-                return entry.Value.AttemptedValue is { } attempted
-                    ? DefenderError.InvalidInput(attempted)
-                    : entry.Key.Length == 0 ? DefenderError.InvalidRequestBody() : DefenderError.MissingRequiredParameter(entry.Key);
-            }
+            return DefenderError.BadRequest();
         }
 
-        return DefenderError.BadRequest();
+        var attributes = chosen.Parameter is ControllerParameterDescriptor { ParameterInfo: var info }
+            ? DefenderAttributeSupport.Order(DefenderAttributeSupport.Attributes(info))
+            : [];
+        return BindingError(chosen.Entry, chosen.Key) ?? ValidationFailures.Translate(contract, chosen.Path, [.. chosen.Entry.Errors.Select(static e => e.ErrorMessage)],
+            Argument(arguments, chosen.Parameter), attributes, chosen.Parameter is null ? chosen.Key : ModelName(chosen.Parameter));
     }
+
+    /// <summary>The parameter an entry belongs to (one keyed by its name, else the body, keyed without a prefix), its position and the path below it.</summary>
+    private static (ParameterDescriptor? Parameter, int Index, string Path) Locate(IList<ParameterDescriptor> parameters, string key)
+    {
+        var body = -1;
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            if (parameters[i].BindingInfo?.BindingSource == BindingSource.Body)
+            {
+                body = body < 0 ? i : body;
+            }
+            else if (PathBelow(key, ModelName(parameters[i])) is { } path)
+            {
+                return (parameters[i], i, path);
+            }
+        }
+
+        return body >= 0 ? (parameters[body], body, key) : (null, int.MaxValue, key);
+    }
+
+    private static string ModelName(ParameterDescriptor parameter) => parameter.BindingInfo?.BinderModelName ?? parameter.Name;
+
+    private static object? Argument(IDictionary<string, object?>? arguments, ParameterDescriptor? parameter) =>
+        parameter is not null && arguments?.TryGetValue(parameter.Name, out var value) == true ? value : null;
+
+    /// <summary>The key's path below a prefix (<c>filter.Top</c> → <c>Top</c>, <c>filter</c> → empty), or <see langword="null"/>.</summary>
+    private static string? PathBelow(string key, string prefix) =>
+        key == prefix ? string.Empty
+        : key.Length > prefix.Length && key.StartsWith(prefix, StringComparison.Ordinal) && key[prefix.Length] is '.' ? key[(prefix.Length + 1)..]
+        : null;
 
     /// <summary>The action's body type under MVC's JSON options, for naming a member the serializer found missing.</summary>
-    private JsonTypeInfo? BodyContract(ActionContext context)
-    {
-        foreach (var parameter in context.ActionDescriptor.Parameters)
-        {
-            if (parameter.BindingInfo?.BindingSource == BindingSource.Body)
-            {
-                try
-                {
-                    return _json.Value.JsonSerializerOptions.GetTypeInfo(parameter.ParameterType);
-                }
-                catch (Exception exception) when (exception is NotSupportedException or InvalidOperationException or ArgumentException)
-                {
-                    return null;
-                }
-            }
-        }
-
-        return null;
-    }
+    private JsonTypeInfo? BodyContract(ActionContext context) =>
+        context.ActionDescriptor.Parameters.FirstOrDefault(static p => p.BindingInfo?.BindingSource == BindingSource.Body) is { } body
+            ? RequestInputErrors.ContractOf(_json.Value.JsonSerializerOptions, body.ParameterType)
+            : null;
 
     /// <summary>An error the model binder added (not a validator): a value that did not convert, or no value at all.</summary>
     private DefenderError? BindingError(ModelStateEntry entry, string name)

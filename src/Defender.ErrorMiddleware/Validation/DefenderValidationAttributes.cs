@@ -120,20 +120,9 @@ public sealed class MaxBatchSizeAttribute : ValidationAttribute, IDefenderValida
             null => 0,
             string => 0,
             ICollection collection => collection.Count,
-            IEnumerable enumerable => Count(enumerable),
+            IEnumerable enumerable => enumerable.Cast<object?>().LongCount(),
             _ => 0,
         };
         return DefenderValidators.TryValidateBatchSize(count, Maximum, out error);
-    }
-
-    private static long Count(IEnumerable enumerable)
-    {
-        long count = 0;
-        foreach (var _ in enumerable)
-        {
-            count++;
-        }
-
-        return count;
     }
 }

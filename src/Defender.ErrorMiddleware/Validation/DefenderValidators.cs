@@ -218,17 +218,9 @@ public static class DefenderValidators
     internal static bool TryParseIndicatorKind(string name, out DefenderIndicatorKind kind)
     {
         // Case-sensitive and names only: "1" or "filesha1" are not kinds.
-        switch (name)
-        {
-            case nameof(DefenderIndicatorKind.FileSha1): kind = DefenderIndicatorKind.FileSha1; return true;
-            case nameof(DefenderIndicatorKind.FileSha256): kind = DefenderIndicatorKind.FileSha256; return true;
-            case nameof(DefenderIndicatorKind.FileMd5): kind = DefenderIndicatorKind.FileMd5; return true;
-            case nameof(DefenderIndicatorKind.CertificateThumbprint): kind = DefenderIndicatorKind.CertificateThumbprint; return true;
-            case nameof(DefenderIndicatorKind.IpAddress): kind = DefenderIndicatorKind.IpAddress; return true;
-            case nameof(DefenderIndicatorKind.DomainName): kind = DefenderIndicatorKind.DomainName; return true;
-            case nameof(DefenderIndicatorKind.Url): kind = DefenderIndicatorKind.Url; return true;
-            default: kind = default; return false;
-        }
+        var index = Array.IndexOf(Enum.GetNames<DefenderIndicatorKind>(), name);
+        kind = index >= 0 ? Enum.GetValues<DefenderIndicatorKind>()[index] : default;
+        return index >= 0;
     }
 
     internal static bool IsHash(string? value, DefenderHashKind kind)

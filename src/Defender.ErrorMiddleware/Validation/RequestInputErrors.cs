@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Defender.ErrorMiddleware.Catalog;
 using Microsoft.AspNetCore.Http;
 
 namespace Defender.ErrorMiddleware.Validation;
@@ -20,6 +21,19 @@ internal static class RequestInputErrors
     private const string RequiredNotProvidedPrefix = "Required parameter \"";
     private const string ReadJsonPrefix = "Failed to read parameter \"";
     private const string ImplicitBodyPrefix = "Implicit body inferred for parameter \"";
+
+    /// <summary>A type's contract under the binder's options; <see langword="null"/> when the serializer cannot describe it on its own.</summary>
+    internal static JsonTypeInfo? ContractOf(JsonSerializerOptions? options, Type type)
+    {
+        try
+        {
+            return options?.GetTypeInfo(type);
+        }
+        catch (Exception exception) when (exception is NotSupportedException or InvalidOperationException or ArgumentException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Classifies a minimal-API binding failure; <see langword="false"/> leaves it to the status mapping.</summary>
     internal static bool TryClassify(BadHttpRequestException exception, JsonTypeInfo? body, out DefenderError error)
@@ -92,7 +106,7 @@ internal static class RequestInputErrors
             case BodyContractException { Failure: BodyContractFailure.WrongCaseMember } wrongCase:
                 return new DefenderError(DefenderErrorCode.MissingRequiredParameter,
                     DefenderError.MissingRequiredParameter(MemberName(Parent(path), wrongCase.Member)).Message
-                    + " Found '" + DefenderAttributeSupport.Sanitize(wrongCase.Found) + "'" + CaseHint);
+                    + " Found '" + EchoSanitizer.Sanitize(wrongCase.Found) + "'" + CaseHint);
             case BodyContractException unknown:
                 return DefenderError.InvalidInput(MemberName(path, null));
         }
@@ -114,7 +128,7 @@ internal static class RequestInputErrors
             return NotValid("UTF-8", path, exception);
         }
 
-        var target = body is null ? null : TryResolve(body, path);
+        var target = body is null ? null : Resolve(body, path);
         if (exception.InnerException is null && target is { Kind: JsonTypeInfoKind.Object } objectInfo
             && objectInfo.Properties.FirstOrDefault(static p => p.IsRequired) is { } first)
         {
@@ -123,13 +137,13 @@ internal static class RequestInputErrors
             return DefenderError.MissingRequiredParameter(MemberName(path, first.Name));
         }
 
-        return DefenderError.InvalidRequestBody("The request body has a value of the wrong type at " + DefenderAttributeSupport.Sanitize(path) + ".");
+        return DefenderError.InvalidRequestBody("The request body has a value of the wrong type at " + EchoSanitizer.Sanitize(path) + ".");
     }
 
     /// <summary>Where the text stops being JSON (or UTF-8): the JSON path, and the reader's line and column when it has them.</summary>
     private static DefenderError NotValid(string what, string path, JsonException exception)
     {
-        var where = DefenderAttributeSupport.Sanitize(path);
+        var where = EchoSanitizer.Sanitize(path);
         return DefenderError.InvalidRequestBody(exception.LineNumber is { } line && exception.BytePositionInLine is { } column
             ? string.Create(CultureInfo.InvariantCulture, $"The request body is not valid {what} at {where} (line {line + 1}, column {column + 1}).")
             : $"The request body is not valid {what} at {where}.");
@@ -157,20 +171,10 @@ internal static class RequestInputErrors
         return dot > 0 ? path[..dot] : "$";
     }
 
-    private static JsonTypeInfo? TryResolve(JsonTypeInfo info, string path)
-    {
-        try
-        {
-            return Resolve(info, path);
-        }
-        catch (Exception exception) when (exception is NotSupportedException or InvalidOperationException or ArgumentException)
-        {
-            // A type the serializer cannot describe on its own: the path alone is reported.
-            return null;
-        }
-    }
-
-    /// <summary>The contract at a JSON path below the body's, following members by JSON name and items by index.</summary>
+    /// <summary>
+    /// The contract at a JSON path below the body's, following members by JSON name and items by index; <see langword="null"/>
+    /// where a type the serializer cannot describe on its own stands (the path alone is then reported).
+    /// </summary>
     private static JsonTypeInfo? Resolve(JsonTypeInfo info, string path)
     {
         var i = 1;
@@ -202,7 +206,7 @@ internal static class RequestInputErrors
                     return null;
                 }
 
-                info = info.Options.GetTypeInfo(element);
+                info = ContractOf(info.Options, element)!;
                 i = end + 1;
             }
             else
@@ -223,14 +227,14 @@ internal static class RequestInputErrors
     {
         if (info.Kind == JsonTypeInfoKind.Dictionary && info.ElementType is { } value)
         {
-            return info.Options.GetTypeInfo(value);
+            return ContractOf(info.Options, value);
         }
 
         foreach (var property in info.Properties)
         {
             if (property.Name == name)
             {
-                return info.Options.GetTypeInfo(property.PropertyType);
+                return ContractOf(info.Options, property.PropertyType);
             }
         }
 

@@ -2,44 +2,23 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
-using MvcJsonOptions = Microsoft.AspNetCore.Mvc.JsonOptions;
 
 namespace Defender.ErrorMiddleware.Validation;
 
 /// <summary>
-/// Gives the binders' own JSON options the body contract (case-sensitive names, no duplicate members, required members and
-/// the wrong-case hint through <see cref="BodyContractModifier"/>), has minimal APIs throw their binding failures instead of
-/// answering a bare 400, and registers the translation of those failures as the error pipeline's own exception mappings.
-/// Post-configuration, so it sees the application's own JSON settings (naming policy, source-generated contexts) and the
-/// framework's defaults it overrides. Touching MVC's options costs nothing in an application without MVC: they are never resolved.
+/// Minimal APIs: gives the binder's JSON options the body contract (<see cref="ConfigureJson"/>) and has the binder throw its
+/// failures instead of answering a bare 400. Post-configuration, so it sees the application's own JSON settings (naming
+/// policy, source-generated contexts) and the framework's defaults it overrides.
 /// </summary>
-internal sealed class RequestValidationSetup :
-    IPostConfigureOptions<HttpJsonOptions>,
-    IPostConfigureOptions<MvcJsonOptions>,
-    IPostConfigureOptions<RouteHandlerOptions>,
-    IConfigureOptions<MvcOptions>,
-    IPostConfigureOptions<ApiBehaviorOptions>
+internal sealed class RequestValidationSetup(IOptions<DefenderErrorOptions> errorOptions) : IPostConfigureOptions<HttpJsonOptions>, IPostConfigureOptions<RouteHandlerOptions>
 {
-    private readonly DefenderErrorOptions _options;
+    private readonly DefenderErrorOptions _options = errorOptions.Value;
 
-    public RequestValidationSetup(IOptions<DefenderErrorOptions> options) => _options = options.Value;
-
-    public void PostConfigure(string? name, HttpJsonOptions options) => ConfigureJson(options.SerializerOptions);
-
-    public void PostConfigure(string? name, MvcJsonOptions options)
-    {
-        ConfigureJson(options.JsonSerializerOptions);
-        if (_options.ValidateRequests)
-        {
-            // Keep the serializer's exception (with its JSON path) in ModelState instead of its text, which names .NET types.
-            options.AllowInputFormatterExceptionMessages = false;
-        }
-    }
+    public void PostConfigure(string? name, HttpJsonOptions options) => ConfigureJson(_options, options.SerializerOptions);
 
     public void PostConfigure(string? name, RouteHandlerOptions options)
     {
@@ -51,42 +30,23 @@ internal sealed class RequestValidationSetup :
         }
     }
 
-    public void Configure(MvcOptions options)
-    {
-        if (_options.ValidateRequests)
-        {
-            options.Filters.AddService<DefenderMvcValidationFilter>(DefenderMvcValidationFilter.FilterOrder);
-        }
-    }
-
-    public void PostConfigure(string? name, ApiBehaviorOptions options)
-    {
-        if (_options.ValidateRequests)
-        {
-            options.InvalidModelStateResponseFactory = DefenderMvcValidationFilter.CreateResult;
-        }
-
-        if (_options.HandleStatusCodes)
-        {
-            // [ApiController] would give bodiless client errors (415, 404 from NotFound()) a ProblemDetails body; leave them
-            // bodiless so the middleware answers them with the envelope like every other status.
-            options.SuppressMapClientErrors = true;
-        }
-    }
-
-    private void ConfigureJson(JsonSerializerOptions options)
+    /// <summary>
+    /// The body contract for a binder's JSON options: case-sensitive names, no duplicate members, required members and the
+    /// wrong-case hint (<see cref="BodyContractModifier"/>).
+    /// </summary>
+    internal static void ConfigureJson(DefenderErrorOptions settings, JsonSerializerOptions options)
     {
         if (options.IsReadOnly)
         {
             return;
         }
 
-        if (_options.CaseSensitiveRequestBodies)
+        if (settings.CaseSensitiveRequestBodies)
         {
             options.PropertyNameCaseInsensitive = false;
         }
 
-        if (!_options.ValidateRequests)
+        if (!settings.ValidateRequests)
         {
             return;
         }
@@ -96,7 +56,7 @@ internal sealed class RequestValidationSetup :
         if (options.TypeInfoResolver is { } resolver)
         {
             options.TypeInfoResolver = JsonTypeInfoResolver.Combine(resolver, BodyContractJsonContext.Default)
-                .WithAddedModifier(new BodyContractModifier(_options.RejectUnknownBodyMembers).Modify);
+                .WithAddedModifier(new BodyContractModifier(settings.RejectUnknownBodyMembers).Modify);
         }
     }
 }
@@ -129,36 +89,9 @@ internal sealed class RequestInputMappings : IPostConfigureOptions<DefenderError
     {
         // Behind UseExceptionHandler() the request's endpoint is cleared before handlers run; the feature keeps it.
         var endpoint = context.GetEndpoint() ?? context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Endpoint;
-        if (endpoint?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType is not { } type)
-        {
-            return null;
-        }
-
-        try
-        {
-            // Read per failure (these options depend on the error options this mapping is part of).
-            return context.RequestServices.GetService<IOptions<HttpJsonOptions>>()?.Value.SerializerOptions.GetTypeInfo(type);
-        }
-        catch (Exception exception) when (exception is NotSupportedException or InvalidOperationException or ArgumentException)
-        {
-            return null;
-        }
+        // The options are read per failure (they depend on the error options this mapping is part of).
+        return endpoint?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType is { } type
+            ? RequestInputErrors.ContractOf(context.RequestServices.GetService<IOptions<HttpJsonOptions>>()?.Value.SerializerOptions, type)
+            : null;
     }
-}
-
-/// <summary>The validators for minimal APIs and MVC, each over its own JSON options.</summary>
-internal sealed class RequestValidators
-{
-    public RequestValidators(IOptions<HttpJsonOptions> http, IOptions<MvcJsonOptions> mvc, IOptions<DefenderErrorOptions> options)
-    {
-        Enabled = options.Value.ValidateRequests;
-        Http = new ModelValidator(() => http.Value.SerializerOptions);
-        Mvc = new ModelValidator(() => mvc.Value.JsonSerializerOptions);
-    }
-
-    internal bool Enabled { get; }
-
-    internal ModelValidator Http { get; }
-
-    internal ModelValidator Mvc { get; }
 }

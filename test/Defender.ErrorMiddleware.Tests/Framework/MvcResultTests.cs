@@ -223,7 +223,7 @@ public sealed class MvcResultTests
         await using var app = await StartAsync();
 
         await app.AssertErrorLoggedOnceAsync(await app.Client.PostAsJsonAsync($"/{surface}/range", new { count = 50 }), HttpStatusCode.BadRequest,
-            "InvalidInput", "Invalid input 50.");
+            "InvalidInput", "Invalid input count: 50 is not between 1 and 10.");
     }
 }
 

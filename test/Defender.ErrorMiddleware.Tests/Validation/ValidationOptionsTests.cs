@@ -49,7 +49,8 @@ public sealed class ValidationOptionsTests
         using var client = app.Client();
         using var response = await client.SendAsync(ValidationTestApp.Post($"/{surface}/indicator", "{\"Sha256\":\"abc\"}"));
         var body = await response.Content.ReadAsStringAsync();
-        Assert.Equal(surface == "minimal" ? HttpStatusCode.OK : HttpStatusCode.BadRequest, response.StatusCode);
+        // The framework's own validation (AddValidation(), MVC) still fails the request; only the Defender code is not chosen.
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.DoesNotContain("InvalidHashValue", body, StringComparison.Ordinal);
     }
 

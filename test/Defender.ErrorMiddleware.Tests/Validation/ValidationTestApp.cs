@@ -73,6 +73,29 @@ public sealed class IndicatorRequest
     public int? Count { get; set; }
 }
 
+/// <summary>An application's own attribute that answers a documented code (IDefenderErrorCodeSource): 8 hex digits.</summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
+public sealed class ShortHashAttribute : ValidationAttribute, Defender.ErrorMiddleware.Metadata.IDefenderErrorCodeSource
+{
+    public DefenderErrorCode Code => DefenderErrorCode.InvalidHashValue;
+
+    public override bool IsValid(object? value) => value is null || (value is string { Length: 8 } text && text.All(char.IsAsciiHexDigit));
+}
+
+/// <summary>Standard attributes and an application's own: messages name the member by its JSON name.</summary>
+public sealed class TicketRequest
+{
+    [Range(1, 10)]
+    public int Priority { get; set; }
+
+    [JsonPropertyName("machineTag")]
+    [StringLength(5)]
+    public string? Tag { get; set; }
+
+    [ShortHash]
+    public string? Checksum { get; set; }
+}
+
 public sealed class CrossFieldRequest : IValidatableObject
 {
     public required string IndicatorType { get; set; }
@@ -114,6 +137,12 @@ public sealed class ApiValidationController : ControllerBase
     [HttpPost("cross")]
     public IActionResult Cross(CrossFieldRequest request) => Ok(new { request.IndicatorType });
 
+    [HttpPost("ticket")]
+    public IActionResult Ticket(TicketRequest request) => Ok(new { request.Priority });
+
+    [HttpGet("page")]
+    public IActionResult Page([FromQuery(Name = "page"), Range(1, 10)] int number, [FromQuery, ShortHash] string? checksum) => Ok(new { number });
+
     [HttpGet("items/{id}")]
     public IActionResult Item(int id) => Ok(new { id });
 
@@ -153,6 +182,12 @@ public sealed class PlainValidationController : Controller
     [HttpPost("cross")]
     public IActionResult Cross([FromBody] CrossFieldRequest request) => Ok(new { request.IndicatorType });
 
+    [HttpPost("ticket")]
+    public IActionResult Ticket([FromBody] TicketRequest request) => Ok(new { request.Priority });
+
+    [HttpGet("page")]
+    public IActionResult Page([FromQuery(Name = "page"), Range(1, 10)] int number, [FromQuery, ShortHash] string? checksum) => Ok(new { number });
+
     [HttpGet("items/{id}")]
     public IActionResult Item(int id) => Ok(new { id });
 
@@ -178,7 +213,7 @@ internal sealed class ValidationControllersOnly : IApplicationFeatureProvider<Co
     }
 }
 
-/// <summary>A small host with the three surfaces: /minimal (endpoint filter), /api-controller and /controller.</summary>
+/// <summary>A small host with the three surfaces: /minimal (validated by .NET 10's AddValidation()), /api-controller and /controller.</summary>
 internal static class ValidationTestApp
 {
     internal static readonly string[] Surfaces = ["minimal", "api-controller", "controller"];
@@ -198,6 +233,7 @@ internal static class ValidationTestApp
 
         builder.Logging.ClearProviders();
         builder.Services.AddDefenderErrors(configure ?? (_ => { }));
+        Framework.AddValidationTests.AddFrameworkValidation(builder.Services);
         // The Defender APIs document PascalCase names; a null naming policy makes the wire names the C# names.
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = null);
         builder.Services.AddControllers()
@@ -211,7 +247,7 @@ internal static class ValidationTestApp
         app.UseDefenderErrors();
         map?.Invoke(app);
 
-        var api = app.MapGroup("/minimal").WithDefenderValidation();
+        var api = app.MapGroup("/minimal");
         api.MapPost("/isolate", (IsolateRequest request) => Results.Ok(new { request.Comment }));
         api.MapPost("/annotated", (AnnotatedRequest request) => Results.Ok(new { request.Comment }));
         api.MapPost("/json-required", (JsonRequiredRequest request) => Results.Ok(new { request.Name }));
@@ -219,6 +255,8 @@ internal static class ValidationTestApp
         api.MapPost("/nested", (NestedRequest request) => Results.Ok(new { request.Items.Count }));
         api.MapPost("/indicator", (IndicatorRequest request) => Results.Ok(new { request.Sha256 }));
         api.MapPost("/cross", (CrossFieldRequest request) => Results.Ok(new { request.IndicatorType }));
+        api.MapPost("/ticket", (TicketRequest request) => Results.Ok(new { request.Priority }));
+        api.MapGet("/page", ([FromQuery(Name = "page"), Range(1, 10)] int number, [FromQuery, ShortHash] string? checksum) => Results.Ok(new { number }));
         api.MapGet("/items/{id}", (int id) => Results.Ok(new { id }));
         api.MapGet("/machines/{id:int}", (int id) => Results.Ok(new { id }));
         api.MapGet("/search", (int top, Severity? severity, [IpAddress] string? ip) => Results.Ok(new { top }));
