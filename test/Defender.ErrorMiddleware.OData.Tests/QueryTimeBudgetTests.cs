@@ -125,10 +125,11 @@ public sealed class QueryTimeBudgetTests(ITestOutputHelper output)
     [InlineData(ODataTestApp.MinimalResult, true)]
     [InlineData(ODataTestApp.MvcResult, false)]
     [InlineData(ODataTestApp.ODataRouted, false)]
+    [InlineData(ODataTestApp.ODataCount, false)]
     public async Task CountTrue_IsCountedWithTheBudgetsToken(string path, bool replayed)
     {
         // $count=true was counted synchronously after the budget had been judged (ToDefenderResult, also when a recorded plan was
-        // replayed) or by the OData serializer ([EnableQuery]). A count that starts just as the budget runs out now has its
+        // replayed) or by the OData serializer ([EnableQuery]); an OData route's /$count by the attribute. A count that starts just as the budget runs out now has its
         // command cancelled by the budget's token. The clock is the test's: the count command moves it past the budget.
         var budget = TimeSpan.FromSeconds(10);
         var time = new FakeTimeProvider();
@@ -136,15 +137,15 @@ public sealed class QueryTimeBudgetTests(ITestOutputHelper output)
         await using var app = await ODataTestApp.StartAsync(
             configureServices: s => s.AddDefenderOData(o => o.QueryTimeout = budget).AddSingleton<TimeProvider>(time),
             interceptors: [gate]);
-        const string Query = "$count=true&$top=2&$select=id";
+        var query = path == ODataTestApp.ODataCount ? "$filter=riskScore gt 0" : "$count=true&$top=2&$select=id";
         if (replayed)
         {
-            Assert.Equal(HttpStatusCode.OK, (await app.GetAsync(path, ODataTestApp.Encode(Query))).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await app.GetAsync(path, ODataTestApp.Encode(query))).StatusCode);
             Assert.Equal(1, app.App.Services.GetRequiredService<ODataQueryPlanCache>().Count);
             gate.Enabled = true;
         }
 
-        var response = await app.GetAsync(path, ODataTestApp.Encode(Query));
+        var response = await app.GetAsync(path, ODataTestApp.Encode(query));
 
         await AssertTimedOutAsync(app, response, budget);
         Assert.Equal(1, gate.Cancelled);
