@@ -49,10 +49,12 @@ public sealed class DefenderODataOptions
     public int MaxExpansionDepth { get; set; } = 2;
 
     /// <summary>
-    /// How long the database may take to read one page (and a query an action returns to MVC): past it, the command is cancelled
-    /// through EF Core (the request's <c>RequestAborted</c> linked with this timeout, so a client that leaves cancels it too)
-    /// and the request is answered with 400 ODataError <c>The query did not finish within 10 seconds; narrow it with $filter
-    /// or $top.</c> <see cref="Timeout.InfiniteTimeSpan"/> turns it off. Default: 10 seconds.
+    /// How long the database may take to read one page and count <c>$count=true</c> (<see cref="DefenderODataResult{T}"/>,
+    /// <c>[EnableQuery]</c>, OData routes, and a query an action returns to MVC): past it, the command is cancelled through EF Core
+    /// (the request's <c>RequestAborted</c> linked with this timeout, so a client that leaves cancels it too) and the request is
+    /// answered with 400 ODataError <c>The query did not finish within 10 seconds; narrow it with $filter or $top.</c>; a read
+    /// that ends past it is answered so too. Measured with the application's <see cref="TimeProvider"/>.
+    /// <see cref="Timeout.InfiniteTimeSpan"/> turns it off. Default: 10 seconds.
     /// </summary>
     /// <remarks>
     /// The provider must cancel a running command when its token is cancelled: Npgsql and SQL Server do; Microsoft.Data.Sqlite

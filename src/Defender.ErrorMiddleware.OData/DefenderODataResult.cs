@@ -161,26 +161,29 @@ public sealed class DefenderODataResult<T> : IResult, IActionResult, IStatusCode
         using var budget = limits.StartQueryBudget(httpContext.RequestAborted);
         try
         {
+            var feature = httpContext.ODataFeature();
             if (plan is not null)
             {
                 // Validated when it was recorded: the same query text on the same endpoint, model and Prefer header.
                 var replayed = await ODataPageReader.ReadAsync(plan.Page(_source), budget.Token);
+                var replayedCount = plan.HasCount ? feature.TotalCount ?? await plan.CountAsync(_source, budget.Token) : (long?)null;
                 budget.ThrowIfSpent();
-                return ToPage(httpContext.Request, replayed, pageSize, plan.HasCount ? httpContext.ODataFeature().TotalCount ?? plan.Count(_source) : null);
+                return ToPage(httpContext.Request, replayed, pageSize, replayedCount);
             }
 
             limits.Validate(_query);
 
             // The library applies the query to a recorder standing in for the source; the page query it built is read on the
             // source. One item more than the page tells whether more exist; read asynchronously with the budget's token, so
-            // EF Core cancels the database command when the time is up or the client leaves.
-            var capture = key is null ? null : new ODataQueryCapture<T>(_source);
+            // EF Core cancels the database command when the time is up or the client leaves. The count is the library's,
+            // recorded the same way and run with the same token.
+            var capture = _source.ElementType == typeof(T) ? new ODataQueryCapture<T>(_source) : null;
             var built = ODataPageReader.Build(_query, capture?.Root ?? _source, ODataLimits.CreateQuerySettings(), pageSize + 1);
             var items = await ODataPageReader.ReadAsync(capture?.OnSource(built) ?? built, budget.Token);
+            var count = _query.Count?.Value == true ? await CountAsync(feature, capture, budget.Token) : null;
             budget.ThrowIfSpent();
 
-            var feature = httpContext.ODataFeature();
-            var page = ToPage(httpContext.Request, items, pageSize, _query.Count?.Value == true ? feature.TotalCount ?? feature.TotalCountFunc?.Invoke() : null);
+            var page = ToPage(httpContext.Request, items, pageSize, count);
             if (key is { } added && capture!.ToPlan(built) is { } recorded && recorded.HasCount == page.Count.HasValue)
             {
                 plans!.Add(added, recorded);
@@ -198,6 +201,25 @@ public sealed class DefenderODataResult<T> : IResult, IActionResult, IStatusCode
             // The library's or the data source's refusal: the client's query, answered here so no mapping is needed.
             throw new DefenderException(error, exception);
         }
+    }
+
+    /// <summary>
+    /// The entities <c>$count=true</c> counts: the library's count (its <c>TotalCountFunc</c>) recorded on the stand-in and run on
+    /// the source asynchronously with the budget's token; a count function that is not the library's on the stand-in (the
+    /// application's) runs as the library would run it.
+    /// </summary>
+    private async Task<long?> CountAsync(Microsoft.AspNetCore.OData.Abstracts.IODataFeature feature, ODataQueryCapture<T>? capture, CancellationToken cancellationToken)
+    {
+        if (feature.TotalCountFunc is not { } countFunc)
+        {
+            return feature.TotalCount;
+        }
+
+        var count = capture?.RecordCount(countFunc) is { } countQuery
+            ? await ODataPageReader.CountAsync(_source.Provider, countQuery, cancellationToken)
+            : countFunc();
+        feature.TotalCount = count;
+        return count;
     }
 
     /// <summary>The page of <paramref name="items"/>, read one beyond the page size: if that one is there, it ends with a next link.</summary>

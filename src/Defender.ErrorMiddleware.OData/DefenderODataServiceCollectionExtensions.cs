@@ -37,6 +37,7 @@ public static class DefenderODataServiceCollectionExtensions
         {
             services.AddSingleton<DefenderODataMarker>();
             services.AddOptions<DefenderODataOptions>();
+            services.TryAddSingleton(TimeProvider.System); // the query time budget's clock and timer
             services.TryAddSingleton<ODataLimits>();
             services.TryAddSingleton<ODataQueryPlanCache>();
             services.Configure<DefenderErrorOptions>(static o =>
@@ -54,7 +55,12 @@ public static class DefenderODataServiceCollectionExtensions
 
             // MVC: one global filter, the application model (attribute limits, endpoint metadata), and ApiExplorer hygiene.
             services.TryAddSingleton<DefenderODataMvcFilter>();
-            services.Configure<MvcOptions>(static o => o.Filters.AddService<DefenderODataMvcFilter>(DefenderODataMvcFilter.FilterOrder));
+            services.TryAddSingleton<EnableQueryPageFilter>();
+            services.Configure<MvcOptions>(static o =>
+            {
+                o.Filters.AddService<DefenderODataMvcFilter>(DefenderODataMvcFilter.FilterOrder);
+                o.Filters.AddService<EnableQueryPageFilter>(EnableQueryPageFilter.FilterOrder);
+            });
             services.TryAddEnumerable(ServiceDescriptor.Transient<IApplicationModelProvider, DefenderODataApplicationModelProvider>());
             services.TryAddEnumerable(ServiceDescriptor.Transient<IApiDescriptionProvider, DefenderODataApiDescriptionProvider>());
         }

@@ -32,7 +32,10 @@ internal static class SampleDatabase
             ? $"Data Source=defender-sample-{Guid.NewGuid():N};Mode=Memory;Cache=Shared"
             : new SqliteConnectionStringBuilder { DataSource = settings.DatabasePath }.ToString();
         services.AddSingleton(_ => new KeepAlive(sqlite));
-        services.AddDbContext<SampleDbContext>(o => Quiet(o.UseSqlite(sqlite)));
+        // SQLite does not stop a running statement when EF Core's token is cancelled (the OData query time budget, a client that
+        // leaves); the interceptor interrupts it. Npgsql cancels its own.
+        services.AddSingleton<SqliteInterrupt>();
+        services.AddDbContext<SampleDbContext>((provider, o) => Quiet(o.UseSqlite(sqlite)).AddInterceptors(provider.GetRequiredService<SqliteInterrupt>()));
         return services.AddTenancy();
     }
 

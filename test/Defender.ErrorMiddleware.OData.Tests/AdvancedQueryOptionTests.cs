@@ -14,9 +14,12 @@ public sealed class AdvancedQueryOptionTests(ODataAppFixture fixture) : IClassFi
     public static readonly string HundredLeafCompute =
         "$compute=" + string.Concat(Enumerable.Repeat("concat(osPlatform,", 99)) + "osPlatform" + new string(')', 99) + " as x&$orderby=x&$top=1";
 
-    /// <summary>Every usage that validates (the endpoint filter and a bare ApplyTo validate with the library's own settings).</summary>
+    /// <summary>
+    /// Every usage that validates with Defender's limits (the library's own endpoint filter and a bare ApplyTo validate with the
+    /// library's settings).
+    /// </summary>
     public static TheoryData<string> Usages() =>
-        [ODataTestApp.MinimalResult, ODataTestApp.MvcEnableQuery, ODataTestApp.MvcQueryOptions, ODataTestApp.MvcResult, ODataTestApp.ODataRouted];
+        [ODataTestApp.MinimalResult, ODataTestApp.MinimalDefenderFilter, ODataTestApp.MvcEnableQuery, ODataTestApp.MvcQueryOptions, ODataTestApp.MvcResult, ODataTestApp.ODataRouted];
 
     public static TheoryData<string, string, string> Cases()
     {

@@ -14,7 +14,8 @@ namespace Defender.ErrorMiddleware.OData.Tests;
 public sealed class LimitTests
 {
     public static TheoryData<string> ValidatedUsages() =>
-        [ODataTestApp.MinimalResult, ODataTestApp.MvcEnableQuery, ODataTestApp.MvcQueryOptions, ODataTestApp.MvcResult, ODataTestApp.ODataRouted, ODataTestApp.MinimalFilter];
+        [ODataTestApp.MinimalResult, ODataTestApp.MvcEnableQuery, ODataTestApp.MvcQueryOptions, ODataTestApp.MvcResult, ODataTestApp.ODataRouted, ODataTestApp.MinimalFilter,
+            ODataTestApp.MinimalDefenderFilter];
 
     [Theory]
     [MemberData(nameof(ValidatedUsages))]

@@ -26,7 +26,7 @@ public sealed class OpenApiTests
     {
         var root = await ReadDocumentAsync(document);
 
-        foreach (var path in (string[])[ODataTestApp.MinimalResult, ODataTestApp.MinimalApplyTo, ODataTestApp.MinimalFilter,
+        foreach (var path in (string[])[ODataTestApp.MinimalResult, ODataTestApp.MinimalApplyTo, ODataTestApp.MinimalFilter, ODataTestApp.MinimalDefenderFilter,
             ODataTestApp.MvcEnableQuery, ODataTestApp.MvcQueryOptions, ODataTestApp.MvcResult, ODataTestApp.ODataRouted])
         {
             var operation = root["paths"]?[path]?["get"] ?? throw new Xunit.Sdk.XunitException($"{document} has no GET {path}");

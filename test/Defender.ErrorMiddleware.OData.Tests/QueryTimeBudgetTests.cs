@@ -1,8 +1,13 @@
+using System.Data.Common;
 using System.Diagnostics;
+using System.Net;
 using Defender.ErrorMiddleware.OData.Internal;
 using Defender.ErrorMiddleware.OData.Tests.Infrastructure;
+using Defender.SampleApi.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 
 namespace Defender.ErrorMiddleware.OData.Tests;
@@ -30,6 +35,9 @@ public sealed class QueryTimeBudgetTests(ITestOutputHelper output)
     private static readonly string WorstQuery = "$orderby=" + DeepestKey + "," + string.Concat(Enumerable.Repeat("concat(computerDnsName,", 8)) + "computerDnsName" + new string(')', 8) + " desc&$top=1&$select=id";
 
     private const string Unrelated = "$filter=id eq 7&$select=id";
+
+    /// <summary>The worst query the node budget lets through (see above), for tests across usages and layouts.</summary>
+    internal static string Worst => WorstQuery;
 
     [Fact]
     public async Task WorstQueryUnderTheNodeBudget_IsCancelledAtTheTimeBudget_AndAnswersODataError()
@@ -67,16 +75,24 @@ public sealed class QueryTimeBudgetTests(ITestOutputHelper output)
     [Fact]
     public async Task ClientThatLeaves_CancelsTheDatabaseCommand()
     {
-        await using var app = await StartAsync("abandoned", Timeout.InfiniteTimeSpan);
+        var started = new StatementStart();
+        await using var app = await StartAsync("abandoned", Timeout.InfiniteTimeSpan, interceptors: [started]);
         var interrupt = app.App.Services.GetRequiredService<SqliteInterrupt>();
-        var whole = await TimeAsync(app, WorstQuery, expectSuccess: true); // also compiles the query: the next one starts at once
+        await TimeAsync(app, WorstQuery, expectSuccess: true); // compiles the query and records its plan
 
-        // The request that leaves replays the plan the first one recorded: the replay reads with the token too.
+        // The request that leaves replays the plan the first one recorded: the replay reads with the token too. It leaves as its
+        // statement starts (a timer from the request's start let the query finish first on a loaded machine, answering 200).
+        // That a running SQLite statement is interrupted is SqliteInterruptTests' (in the sample's tests); here, that the client
+        // leaving reaches the command's token.
+        var whole = await TimeAsync(app, WorstQuery, expectSuccess: true);
         Assert.Equal(1, app.App.Services.GetRequiredService<ODataQueryPlanCache>().Count);
 
-        using var leave = new CancellationTokenSource(whole / 4);
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            app.Client.GetAsync(ODataTestApp.MinimalResult + "?" + ODataTestApp.Encode(WorstQuery), leave.Token));
+        using var leave = new CancellationTokenSource();
+        var statement = started.Next;
+        var request = app.Client.GetAsync(ODataTestApp.MinimalResult + "?" + ODataTestApp.Encode(WorstQuery), leave.Token);
+        await statement.WaitAsync(TimeSpan.FromSeconds(30));
+        await leave.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
 
         var waited = Stopwatch.StartNew();
         while (interrupt.Interrupted == 0 && waited.Elapsed < TimeSpan.FromSeconds(10))
@@ -85,15 +101,78 @@ public sealed class QueryTimeBudgetTests(ITestOutputHelper output)
         }
 
         Assert.True(interrupt.Interrupted >= 1, "The command kept running after the client left.");
-        output.WriteLine($"The query takes {whole.TotalMilliseconds:0} ms; the client left after {(whole / 4).TotalMilliseconds:0} ms; the command was interrupted {waited.ElapsedMilliseconds} ms after the request was cancelled.");
+        output.WriteLine($"The query takes {whole.TotalMilliseconds:0} ms; the client left as its statement started; the command was interrupted {waited.ElapsedMilliseconds} ms after the request was cancelled.");
     }
 
-    private static async Task<ODataTestApp> StartAsync(string name, TimeSpan timeout)
+    [Theory]
+    [InlineData(ODataTestApp.MvcEnableQuery)]
+    [InlineData(ODataTestApp.ODataRouted)]
+    [InlineData(ODataTestApp.MinimalDefenderFilter)]
+    public async Task WorstQueryThroughTheLibrarysQueryFilters_IsCutAtTheTimeBudget(string path)
+    {
+        // [EnableQuery] read its page synchronously while applying the query, and the endpoint filter's query was enumerated by
+        // the JSON writer: no budget reached either (they answered 200).
+        var budget = TimeSpan.FromMilliseconds(1);
+        await using var app = await StartAsync("enablequery", budget);
+
+        var response = await app.GetAsync(path, ODataTestApp.Encode(WorstQuery));
+
+        await AssertTimedOutAsync(app, response, budget);
+    }
+
+    [Theory]
+    [InlineData(ODataTestApp.MinimalResult, false)]
+    [InlineData(ODataTestApp.MinimalResult, true)]
+    [InlineData(ODataTestApp.MvcResult, false)]
+    [InlineData(ODataTestApp.ODataRouted, false)]
+    [InlineData(ODataTestApp.ODataCount, false)]
+    public async Task CountTrue_IsCountedWithTheBudgetsToken(string path, bool replayed)
+    {
+        // $count=true was counted synchronously after the budget had been judged (ToDefenderResult, also when a recorded plan was
+        // replayed) or by the OData serializer ([EnableQuery]); an OData route's /$count by the attribute. A count that starts just as the budget runs out now has its
+        // command cancelled by the budget's token. The clock is the test's: the count command moves it past the budget.
+        var budget = TimeSpan.FromSeconds(10);
+        var time = new FakeTimeProvider();
+        var gate = new CountGate(time, budget + TimeSpan.FromSeconds(1)) { Enabled = !replayed };
+        await using var app = await ODataTestApp.StartAsync(
+            configureServices: s => s.AddDefenderOData(o => o.QueryTimeout = budget).AddSingleton<TimeProvider>(time),
+            interceptors: [gate]);
+        var query = path == ODataTestApp.ODataCount ? "$filter=riskScore gt 0" : "$count=true&$top=2&$select=id";
+        if (replayed)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await app.GetAsync(path, ODataTestApp.Encode(query))).StatusCode);
+            Assert.Equal(1, app.App.Services.GetRequiredService<ODataQueryPlanCache>().Count);
+            gate.Enabled = true;
+        }
+
+        var response = await app.GetAsync(path, ODataTestApp.Encode(query));
+
+        await AssertTimedOutAsync(app, response, budget);
+        Assert.Equal(1, gate.Cancelled);
+    }
+
+    /// <summary>The time-budget envelope, logged once by the core with its target (EF Core's own entry for the command aside).</summary>
+    internal static async Task AssertTimedOutAsync(ODataTestApp app, HttpResponseMessage response, TimeSpan budget)
+    {
+        var target = await DefenderEnvelope.AssertErrorAsync(response, HttpStatusCode.BadRequest, "ODataError", TimedOutMessage(budget));
+        ODataTestApp.AssertNoLeak(await response.Content.ReadAsStringAsync());
+        var entry = Assert.Single(app.Logs.GetSnapshot(), r => r.Message.Contains(target.ToString("D"), StringComparison.Ordinal));
+        Assert.Equal("DefenderClientError", entry.Id.Name);
+    }
+
+    internal static string TimedOutMessage(TimeSpan budget) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"Invalid OData URI query: The query did not finish within {budget.TotalSeconds:0.###} seconds; narrow it with $filter or $top.");
+
+    /// <summary><see cref="Machines"/> machines in a shared-cache in-memory database, with this budget, in this pipeline.</summary>
+    internal static async Task<ODataTestApp> StartAsync(string name, TimeSpan timeout, string layout = PipelineLayouts.ImplicitRouting,
+        IEnumerable<IInterceptor>? interceptors = null)
     {
         var app = await ODataTestApp.StartAsync(
             configureServices: s => s.AddDefenderOData(o => o.QueryTimeout = timeout),
             seed: [],
-            connectionString: $"Data Source=cost-{name}-{Guid.NewGuid():N};Mode=Memory;Cache=Shared");
+            connectionString: $"Data Source=cost-{name}-{Guid.NewGuid():N};Mode=Memory;Cache=Shared",
+            layout: layout,
+            interceptors: interceptors);
         using var scope = app.App.Services.CreateScope();
         await scope.ServiceProvider.GetRequiredService<MachineDb>().Database.ExecuteSqlRawAsync(SeedSql);
         return app;
@@ -107,5 +186,66 @@ public sealed class QueryTimeBudgetTests(ITestOutputHelper output)
         clock.Stop();
         Assert.True(!expectSuccess || response.IsSuccessStatusCode, body);
         return clock.Elapsed;
+    }
+
+    /// <summary>
+    /// Holds each <c>COUNT</c> command: moves the test's clock past the budget (the budget's timer fires), then waits for the
+    /// command's token, as a long count would run until its token stops it. A count run without the budget's token would wait
+    /// out the 30 s cap instead, and <see cref="Cancelled"/> stays 0.
+    /// </summary>
+    private sealed class CountGate(FakeTimeProvider time, TimeSpan advance) : DbCommandInterceptor
+    {
+        private int _cancelled;
+
+        public bool Enabled { get; set; }
+
+        public int Cancelled => Volatile.Read(ref _cancelled);
+
+        public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
+            InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            if (Enabled && IsCount(command))
+            {
+                time.Advance(advance);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(30), cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    Interlocked.Increment(ref _cancelled);
+                    throw;
+                }
+            }
+
+            return result;
+        }
+
+        public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+        {
+            if (Enabled && IsCount(command))
+            {
+                time.Advance(advance);
+            }
+
+            return result;
+        }
+
+        private static bool IsCount(DbCommand command) => command.CommandText.Contains("COUNT(*)", StringComparison.Ordinal);
+    }
+
+    /// <summary>Signals each time a query's statement is about to run (<see cref="Next"/> is the next one from now on).</summary>
+    private sealed class StatementStart : DbCommandInterceptor
+    {
+        private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Next => Volatile.Read(ref _next).Task;
+
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
+            InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Exchange(ref _next, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            return ValueTask.FromResult(result);
+        }
     }
 }

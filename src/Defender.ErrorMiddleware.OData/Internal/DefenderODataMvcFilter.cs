@@ -93,7 +93,12 @@ internal sealed class DefenderODataMvcFilter(ODataLimits limits, IOptions<Defend
         }
 
         var executed = await next();
-        if (executed.Result is { } result && Translate(context.HttpContext, result) is { } translated)
+        if (executed.Result is ODataPage page)
+        {
+            // [EnableQuery]'s page, read inside the time budget (EnableQueryPageFilter): the object result MVC writes.
+            executed.Result = page.Result;
+        }
+        else if (executed.Result is { } result && Translate(context.HttpContext, result) is { } translated)
         {
             executed.Result = translated;
         }

@@ -13,11 +13,13 @@ namespace Defender.ErrorMiddleware.OData.Internal;
 internal sealed class ODataLimits
 {
     private readonly IOptions<DefenderODataOptions> _options;
+    private readonly TimeProvider _time;
     private readonly Lazy<ODataValidationSettings> _validation;
 
-    public ODataLimits(IOptions<DefenderODataOptions> options)
+    public ODataLimits(IOptions<DefenderODataOptions> options, TimeProvider time)
     {
         _options = options;
+        _time = time;
         _validation = new(() => CreateValidationSettings(options.Value));
     }
 
@@ -42,7 +44,7 @@ internal sealed class ODataLimits
     }
 
     /// <summary>The time budget of one query (<see cref="DefenderODataOptions.QueryTimeout"/>), ended early if the client leaves.</summary>
-    public QueryBudget StartQueryBudget(CancellationToken requestAborted) => new(Options.QueryTimeout, requestAborted);
+    public QueryBudget StartQueryBudget(CancellationToken requestAborted) => new(Options.QueryTimeout, _time, requestAborted);
 
     /// <summary>The error for work stopped by the time budget; <see langword="null"/> when the client left (or time remains).</summary>
     public DefenderError? TimedOut(QueryBudget budget) => budget.TimedOut ? ODataErrors.QueryTimedOut(Options.QueryTimeout) : null;

@@ -16,6 +16,7 @@ internal sealed class ODataQueryCapture<T> : IQueryProvider
     private readonly IQueryable<T> _source;
     private readonly ConstantExpression _root;
     private Expression? _countExpression;
+    private bool _recordingCount;
     private bool _unrecordable;
 
     public ODataQueryCapture(IQueryable<T> source)
@@ -43,6 +44,27 @@ internal sealed class ODataQueryCapture<T> : IQueryProvider
             ? new ODataQueryPlan(_root, page.Expression, standIn.Reader, _countExpression)
             : null;
 
+    /// <summary>
+    /// The count the library's <paramref name="countFunc"/> (its <c>TotalCountFunc</c> for <c>$count=true</c>) would run, recorded
+    /// instead of run, on the source's provider: to be run asynchronously with the query budget's token. <see langword="null"/>
+    /// when the function counts something else (it is not the library's count on <see cref="Root"/>).
+    /// </summary>
+    public Expression? RecordCount(Func<long> countFunc)
+    {
+        ArgumentNullException.ThrowIfNull(countFunc);
+        _recordingCount = true;
+        try
+        {
+            countFunc();
+        }
+        finally
+        {
+            _recordingCount = false;
+        }
+
+        return _countExpression is null ? null : ODataQueryPlan.Replace(_countExpression, _root, _source.Expression);
+    }
+
     IQueryable<TElement> IQueryProvider.CreateQuery<TElement>(Expression expression) => new Query<TElement>(this, expression);
 
     IQueryable IQueryProvider.CreateQuery(Expression expression)
@@ -57,6 +79,10 @@ internal sealed class ODataQueryCapture<T> : IQueryProvider
         if (typeof(TResult) == typeof(long) && _countExpression is null)
         {
             _countExpression = expression;
+            if (_recordingCount)
+            {
+                return default!;
+            }
         }
         else
         {

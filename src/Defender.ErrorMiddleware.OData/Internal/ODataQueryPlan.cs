@@ -20,9 +20,9 @@ internal sealed class ODataQueryPlan(ConstantExpression root, Expression page, O
     /// <summary>Whether the library counted the entities (<c>$count=true</c>).</summary>
     public bool HasCount => count is not null;
 
-    /// <summary>Runs the recorded count on <paramref name="source"/>.</summary>
-    public long Count(IQueryable source) =>
-        source.Provider.Execute<long>(Replace(count ?? throw new InvalidOperationException("The plan has no count."), root, source.Expression));
+    /// <summary>Runs the recorded count on <paramref name="source"/>, asynchronously with the token when its provider can.</summary>
+    public Task<long> CountAsync(IQueryable source, CancellationToken cancellationToken) =>
+        ODataPageReader.CountAsync(source.Provider, Replace(count ?? throw new InvalidOperationException("The plan has no count."), root, source.Expression), cancellationToken);
 
     public static PageReader Reader<TElement>() => static (provider, expression) => provider.CreateQuery<TElement>(expression);
 

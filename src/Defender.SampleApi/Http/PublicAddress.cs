@@ -14,6 +14,12 @@ internal static class PublicAddress
     /// Moves ASP.NET Core's host filtering from before everything (where <see cref="WebApplication"/> puts it, answering a bare
     /// HTML 400) to inside the error middleware, so a refused host gets the envelope like any other bad request.
     /// </summary>
+    /// <remarks>
+    /// ASP.NET Core has no switch for this: <c>WebApplication.CreateBuilder</c> (and <c>CreateSlimBuilder</c>) register the internal
+    /// <c>HostFilteringStartupFilter</c> unconditionally (WebHost.ConfigureWebDefaultsWorker), its options are the ones
+    /// <c>UseHostFiltering()</c> reads, and only <c>CreateEmptyBuilder</c> leaves it out. So it is found by its name; if a framework
+    /// version renamed it, a refused host would get the bare 400 again, and <c>HostHeaderTests</c> say so.
+    /// </remarks>
     public static IServiceCollection AddPublicAddress(this IServiceCollection services)
     {
         var builtIn = services.FirstOrDefault(d => d.ServiceType == typeof(IStartupFilter) && d.ImplementationType?.Name == "HostFilteringStartupFilter");

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using System.Data.Common;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Defender.ErrorMiddleware.OData;
+using Defender.SampleApi.Data;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -39,6 +39,9 @@ public sealed partial class ODataTestApp : IAsyncDisposable
     /// <summary>Minimal API: <c>.AddODataQueryEndpointFilter()</c> on a handler that returns the DbSet.</summary>
     public const string MinimalFilter = "/api/filter/machines";
 
+    /// <summary>Minimal API: <c>.AddODataQueryEndpointFilter&lt;DefenderODataQueryEndpointFilter&gt;()</c> on a handler that returns the DbSet.</summary>
+    public const string MinimalDefenderFilter = "/api/defenderfilter/machines";
+
     /// <summary>Controller: the plain <c>[EnableQuery]</c> on an action returning <c>IQueryable&lt;Machine&gt;</c>.</summary>
     public const string MvcEnableQuery = "/mvc/machines";
 
@@ -58,7 +61,7 @@ public sealed partial class ODataTestApp : IAsyncDisposable
     public const string ODataKey = "/odata/Machines(1)";
 
     /// <summary>Every usage that lists machines.</summary>
-    public static readonly string[] ListUsages = [MinimalResult, MinimalApplyTo, MinimalFilter, MvcEnableQuery, MvcQueryOptions, MvcResult, ODataRouted];
+    public static readonly string[] ListUsages = [MinimalResult, MinimalApplyTo, MinimalFilter, MinimalDefenderFilter, MvcEnableQuery, MvcQueryOptions, MvcResult, ODataRouted];
 
     private readonly SqliteConnection _connection;
 
@@ -85,7 +88,9 @@ public sealed partial class ODataTestApp : IAsyncDisposable
         Action<IServiceCollection>? configureServices = null,
         Action<WebApplication>? configureEndpoints = null,
         IEnumerable<Machine>? seed = null,
-        string? connectionString = null)
+        string? connectionString = null,
+        string layout = PipelineLayouts.ImplicitRouting,
+        IEnumerable<IInterceptor>? interceptors = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -113,15 +118,18 @@ public sealed partial class ODataTestApp : IAsyncDisposable
         var interrupt = new SqliteInterrupt();
         builder.Services.AddSingleton(interrupt);
         builder.Services.AddDbContext<MachineDb>(o => (connectionString is null ? o.UseSqlite(connection) : o.UseSqlite(connectionString))
-            .AddInterceptors(sql, interrupt)
+            .AddInterceptors(new IInterceptor[] { sql, interrupt }.Concat(interceptors ?? []))
             .LogTo(_ => sql.CountCompilation(), [CoreEventId.QueryCompilationStarting]));
+        PipelineLayouts.AddServices(layout, builder.Services);
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
-        app.UseDefenderErrors();
+        PipelineLayouts.Use(layout, app);
         app.MapGet(MinimalResult, (ODataQueryOptions<Machine> query, MachineDb db) => query.ToDefenderResult(db.Machines.AsNoTracking(), "api/$metadata#Machines"));
         app.MapGet(MinimalApplyTo, (ODataQueryOptions<Machine> query, MachineDb db) => query.ApplyTo(db.Machines.AsNoTracking()));
         app.MapGet(MinimalFilter, (MachineDb db) => db.Machines.AsNoTracking()).AddODataQueryEndpointFilter().WithDefenderODataQuery(typeof(Machine));
+        app.MapGet(MinimalDefenderFilter, (MachineDb db) => db.Machines.AsNoTracking())
+            .AddODataQueryEndpointFilter<DefenderODataQueryEndpointFilter>().WithDefenderODataQuery(typeof(Machine));
         app.MapControllers();
         configureEndpoints?.Invoke(app);
 
@@ -224,59 +232,6 @@ public sealed partial class ODataTestApp : IAsyncDisposable
         Client.Dispose();
         await App.DisposeAsync();
         await _connection.DisposeAsync();
-    }
-}
-
-/// <summary>
-/// Microsoft.Data.Sqlite does not cancel a running statement (<c>SqliteCommand.Cancel</c> does nothing): this interrupts it
-/// (<c>sqlite3_interrupt</c>) when the token EF Core passes with the command is cancelled, as Npgsql and SQL Server cancel
-/// theirs. The way docs/odata.md tells SQLite applications to make the query time budget reach the database.
-/// </summary>
-public sealed class SqliteInterrupt : DbCommandInterceptor
-{
-    private readonly ConditionalWeakTable<DbCommand, StrongBox<CancellationTokenRegistration>> _registrations = [];
-    private int _interrupted;
-
-    /// <summary>How many running statements were interrupted.</summary>
-    public int Interrupted => Volatile.Read(ref _interrupted);
-
-    public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
-        InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
-    {
-        if (cancellationToken.CanBeCanceled && command.Connection is SqliteConnection connection)
-        {
-            _registrations.AddOrUpdate(command, new(cancellationToken.Register(() =>
-            {
-                if (connection.Handle is { } handle)
-                {
-                    SQLitePCL.raw.sqlite3_interrupt(handle);
-                    Interlocked.Increment(ref _interrupted);
-                }
-            })));
-        }
-
-        return ValueTask.FromResult(result);
-    }
-
-    public override InterceptionResult DataReaderDisposing(DbCommand command, DataReaderDisposingEventData eventData, InterceptionResult result)
-    {
-        Release(command);
-        return result;
-    }
-
-    public override Task CommandFailedAsync(DbCommand command, CommandErrorEventData eventData, CancellationToken cancellationToken = default)
-    {
-        Release(command);
-        return Task.CompletedTask;
-    }
-
-    private void Release(DbCommand command)
-    {
-        if (_registrations.TryGetValue(command, out var registration))
-        {
-            registration.Value.Dispose();
-            _registrations.Remove(command);
-        }
     }
 }
 
