@@ -90,8 +90,6 @@ public sealed class DefenderErrorOptions
 
     internal IReadOnlyList<ExceptionMapping> Mappings => _mappings;
 
-    internal IReadOnlyDictionary<string, string> MessageOverrides => _messageOverrides;
-
     /// <summary>
     /// The codes registered with <see cref="AddErrorCode(string, int, string)"/>, by name (ordinal). Default: <c>TooManyRequests</c> (429).
     /// Read by integration packages (the OpenAPI documents list them).

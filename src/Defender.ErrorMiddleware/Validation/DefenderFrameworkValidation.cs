@@ -35,7 +35,6 @@ internal sealed class DefenderValidationSetup(IOptions<DefenderErrorOptions> err
 
 internal sealed class DefenderValidatableInfoResolver(ValidationOptions options, Func<JsonSerializerOptions> contractOptions) : IValidatableInfoResolver
 {
-
     // Types are described by the other resolvers; errors are collected per parameter, which is where the walk starts.
     public bool TryGetValidatableTypeInfo(Type type, [NotNullWhen(true)] out IValidatableInfo? validatableInfo)
     {
@@ -107,9 +106,6 @@ internal sealed class DefenderValidatableParameter : IValidatableInfo
 
         // Keys are added in validation order; the first one this parameter added is the one reported.
         var (key, messages) = errors.Skip(before).First();
-        state.Error = Translate(key, messages, value);
+        state.Error = ValidationFailures.Translate(_contractOptions(), key == _parameterName ? string.Empty : key, messages, value, _attributes, _boundName);
     }
-
-    private DefenderError Translate(string key, string[] messages, object? value) =>
-        ValidationFailures.Translate(_contractOptions(), key == _parameterName ? string.Empty : key, messages, value, _attributes, _boundName);
 }

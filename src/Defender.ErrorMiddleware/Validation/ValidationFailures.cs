@@ -37,8 +37,7 @@ internal static class ValidationFailures
         ValidationAttribute[] attributes = [];
         foreach (var segment in path.Split('.'))
         {
-            var bracket = segment.IndexOf('[', StringComparison.Ordinal);
-            var memberName = bracket >= 0 ? segment[..bracket] : segment;
+            var (memberName, index) = Split(segment);
             if (current is null || !TryGetMember(contract, current, memberName, out var property))
             {
                 // A path the contract does not describe (an IValidatableObject naming something else): report it as written.
@@ -50,12 +49,12 @@ internal static class ValidationFailures
             attributes = DefenderAttributeSupport.Order(DefenderAttributeSupport.Attributes(property.AttributeProvider)
                 .Concat(DefenderAttributeSupport.Attributes(property.AssociatedParameter?.AttributeProvider)).Distinct());
             current = property.Get!(current);
-            if (bracket >= 0 && segment.EndsWith(']') && int.TryParse(segment.AsSpan()[(bracket + 1)..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var index))
+            if (index is { } item)
             {
-                jsonPath.Append('[').Append(index.ToString(CultureInfo.InvariantCulture)).Append(']');
+                jsonPath.Append('[').Append(item.ToString(CultureInfo.InvariantCulture)).Append(']');
                 container = current;
                 attributes = [];
-                current = ElementAt(current, index);
+                current = ElementAt(current, item);
             }
         }
 
@@ -73,8 +72,7 @@ internal static class ValidationFailures
         var current = root;
         foreach (var segment in path.Split('.', StringSplitOptions.RemoveEmptyEntries))
         {
-            var bracket = segment.IndexOf('[', StringComparison.Ordinal);
-            var name = bracket >= 0 ? segment[..bracket] : segment;
+            var (name, item) = Split(segment);
             var properties = current is null ? null : RequestInputErrors.ContractOf(contract, current.GetType())?.Properties;
             var index = properties?.ToList().FindIndex(p => Names(p, name)) ?? -1;
             if (index < 0)
@@ -85,14 +83,22 @@ internal static class ValidationFailures
 
             order.Add(index);
             current = properties![index].Get?.Invoke(current!);
-            if (bracket >= 0 && segment.EndsWith(']') && int.TryParse(segment.AsSpan()[(bracket + 1)..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var item))
+            if (item is { } position)
             {
-                order.Add(item);
-                current = ElementAt(current, item);
+                order.Add(position);
+                current = ElementAt(current, position);
             }
         }
 
         return [.. order];
+    }
+
+    /// <summary>A path segment as the framework keys it: a member's name, and an item's index (<c>Items[1]</c>).</summary>
+    private static (string Name, int? Index) Split(string segment)
+    {
+        var bracket = segment.IndexOf('[', StringComparison.Ordinal);
+        return bracket < 0 ? (segment, null)
+            : (segment[..bracket], segment.EndsWith(']') && int.TryParse(segment.AsSpan()[(bracket + 1)..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var index) ? index : null);
     }
 
     /// <summary>The name the client uses for a parameter: <c>[FromQuery(Name = "…")]</c> and the like, else the parameter's.</summary>
