@@ -16,12 +16,8 @@ public static class DefenderErrorsApplicationBuilderExtensions
     public static IApplicationBuilder UseDefenderErrors(this IApplicationBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        if (app.ApplicationServices.GetService<DefenderErrorMarker>() is null)
-        {
-            throw new InvalidOperationException(DefenderErrorMarker.MissingServicesMessage);
-        }
-
-        var handler = app.ApplicationServices.GetRequiredService<DefenderErrorHandler>();
+        var handler = app.ApplicationServices.GetService<DefenderErrorHandler>()
+            ?? throw new InvalidOperationException(DefenderErrorWriter.MissingServicesMessage);
         if (app is Microsoft.AspNetCore.Routing.IEndpointRouteBuilder routes)
         {
             // Minimal-API string results: their endpoints get the envelope's filter once mapped (DefenderRouteHandlerResults).

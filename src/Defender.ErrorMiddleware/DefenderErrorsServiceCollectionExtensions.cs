@@ -29,7 +29,6 @@ public static class DefenderErrorsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
 
         services.Configure(configure);
-        services.TryAddSingleton<DefenderErrorMarker>();
         services.TryAddSingleton<DefenderErrorWriter>();
         services.TryAddSingleton<DefenderDiagnostics>();
         services.TryAddSingleton<DefenderErrorHandler>();

@@ -77,7 +77,7 @@ public sealed class DefenderErrorResult : IResult, IActionResult, IStatusCodeHtt
     {
         ArgumentNullException.ThrowIfNull(httpContext);
         var writer = httpContext.RequestServices.GetService<DefenderErrorWriter>()
-            ?? throw new InvalidOperationException(DefenderErrorMarker.MissingServicesMessage);
+            ?? throw new InvalidOperationException(DefenderErrorWriter.MissingServicesMessage);
         return writer.WriteAsync(httpContext, Error, exception: null, _statusOverride);
     }
 

@@ -20,6 +20,8 @@ internal sealed class DefenderErrorWriter
 {
     internal const string ErrorCodeHeader = DefenderErrorHeaders.ErrorCode;
     internal const string JsonContentType = "application/json; charset=utf-8";
+    internal const string MissingServicesMessage =
+        "Unable to find the required services. Call 'builder.Services.AddDefenderErrors()' before 'app.UseDefenderErrors()' or returning DefenderResults.";
 
     // Relaxed escaping keeps quotes and non-ASCII readable; the body is served as JSON with nosniff, never as HTML.
     private static readonly JsonWriterOptions WriterOptions = new()
@@ -64,8 +66,6 @@ internal sealed class DefenderErrorWriter
         _preservedHeaders = value.PreservedHeaders.Where(h => !h.EndsWith('*')).ToFrozenSet(StringComparer.OrdinalIgnoreCase);
         _preservedHeaderPrefixes = [.. value.PreservedHeaders.Where(h => h.EndsWith('*')).Select(h => h.TrimEnd('*'))];
     }
-
-    internal ILogger Logger => _logger;
 
     /// <summary>Every code this application can answer with: the documented ones and those it registered.</summary>
     internal IEnumerable<RegisteredErrorCode> RegisteredCodes => _registeredCodes.Values;

@@ -53,7 +53,7 @@ public enum DefenderIndicatorKind
 /// (the value is echoed safely: cut to 128 characters, control characters escaped).
 /// </summary>
 /// <example><code>
-/// if (!DefenderValidators.TryValidateIndicator(request.IndicatorType, request.IndicatorValue, out var error))
+/// if (request.Kind == "FileSha256" &amp;&amp; !DefenderValidators.TryValidateHash(request.Value, DefenderHashKind.Sha256, out var error))
 /// {
 ///     return DefenderResults.Error(error);
 /// }
@@ -194,13 +194,15 @@ public static class DefenderValidators
             return false;
         }
 
-        if (!TryParseIndicatorKind(indicatorType, out var kind))
+        // Case-sensitive and names only: "1" or "filesha1" are not kinds.
+        var index = Array.IndexOf(Enum.GetNames<DefenderIndicatorKind>(), indicatorType);
+        if (index < 0)
         {
             error = DefenderError.InvalidInput(indicatorType);
             return false;
         }
 
-        return TryValidateIndicator(kind, value, out error);
+        return TryValidateIndicator(Enum.GetValues<DefenderIndicatorKind>()[index], value, out error);
     }
 
     /// <summary>
@@ -213,15 +215,6 @@ public static class DefenderValidators
     /// <returns>The validation result.</returns>
     public static System.ComponentModel.DataAnnotations.ValidationResult ToValidationResult(DefenderError error, params string[] memberNames) =>
         new Validation.DefenderValidationResult(error, memberNames);
-
-    [Obsolete(IndicatorObsolete)]
-    internal static bool TryParseIndicatorKind(string name, out DefenderIndicatorKind kind)
-    {
-        // Case-sensitive and names only: "1" or "filesha1" are not kinds.
-        var index = Array.IndexOf(Enum.GetNames<DefenderIndicatorKind>(), name);
-        kind = index >= 0 ? Enum.GetValues<DefenderIndicatorKind>()[index] : default;
-        return index >= 0;
-    }
 
     internal static bool IsHash(string? value, DefenderHashKind kind)
     {
