@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.OData;
 using Microsoft.AspNetCore.OData.Edm;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Validation;
 using Microsoft.OData;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -50,6 +51,9 @@ public static class DefenderODataServiceCollectionExtensions
             // The library's own options: Defender's query features and maximum $top where the application set none.
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<ODataOptions>, ODataDefaultsSetup>());
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<ODataMiniOptions>, ODataDefaultsSetup>());
+
+            // AddValidation(), before or after this call: the query options are validated by the library, not by attributes.
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<ValidationOptions>, ODataQueryValidationResolver.Setup>());
             services.TryAddSingleton<JsonNamedModelConfiguration>();
             services.TryAddSingleton<IODataModelConfiguration>(static sp => sp.GetRequiredService<JsonNamedModelConfiguration>());
 

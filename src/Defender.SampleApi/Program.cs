@@ -34,6 +34,10 @@ builder.Services.AddDefenderErrors(options =>
 var paging = sample.GetSection(nameof(SampleApiOptions.Paging)).Get<PagingOptions>() ?? new PagingOptions();
 builder.Services.AddDefenderOData(o => o.PageSize = paging.PageSize);
 
+// The framework validates minimal-API parameters and bodies (the import's [MaxBatchSize] answers MaximumBatchSizeExceeded);
+// AddDefenderOData() keeps it off ODataQueryOptions<T>, which the library validates with Defender's limits.
+builder.Services.AddValidation();
+
 // EF Core, seeded at start: SQLite in memory by default, a SQLite file when SampleApi:DatabasePath is set, a PostgreSQL server
 // when SampleApi:PostgresConnectionString is.
 builder.Services.AddSampleDatabase(sample.Get<SampleApiOptions>() ?? new SampleApiOptions());

@@ -31,6 +31,21 @@ public sealed class HostingTests
     }
 
     [Fact]
+    public async Task Start_LogsNoUnvalidatedEndpointsWarning_BecauseTheFrameworkValidates()
+    {
+        // The sample calls AddValidation(): the import's [MaxBatchSize] is checked by the framework, so the core's startup
+        // warning about validation attributes nothing checks (event DefenderUnvalidatedEndpoints) must not name any endpoint.
+        await using var factory = new SampleApiFactory();
+        using var client = factory.CreateClient("dev-admin");
+        var response = await client.GetAsync("/api/machines/123123123");
+        await Envelope.AssertAsync(response, HttpStatusCode.NotFound, "ResourceNotFound", "Machine 123123123 was not found");
+
+        Assert.Contains(factory.Logs.Entries, static e => e.Category == "Microsoft.Hosting.Lifetime" && e.Message.StartsWith("Application started", StringComparison.Ordinal));
+        Assert.DoesNotContain(factory.Logs.Entries, static e => e.EventId.Name == "DefenderUnvalidatedEndpoints"
+            || e.Message.Contains("checked by nothing", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task DatabasePath_KeepsChanges_AcrossRestarts()
     {
         var path = Path.Combine(Path.GetTempPath(), $"defender-sample-{Guid.NewGuid():N}.db");

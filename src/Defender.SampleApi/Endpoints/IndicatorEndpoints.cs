@@ -98,13 +98,6 @@ internal static class IndicatorEndpoints
             return DefenderResults.Error(DefenderError.MissingRequiredParameter("Indicators"));
         }
 
-        // [MaxBatchSize(500)] on the body documents the limit; the sample does not call AddValidation() (its validation fails on
-        // ODataQueryOptions<T> parameters, and skips the sample's internal types), so the check is here.
-        if (!DefenderValidators.TryValidateBatchSize(body.Indicators.Count, IndicatorRules.MaximumImportBatchSize, out var tooMany))
-        {
-            return DefenderResults.Error(tooMany);
-        }
-
         // Like Defender, one bad item does not fail the batch: each gets its own result, and the valid ones are saved.
         var (saved, _) = await SaveAsync(db, async () =>
         {

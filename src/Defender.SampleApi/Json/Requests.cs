@@ -87,7 +87,7 @@ internal sealed class LiveResponseParameter
 /// Body of <c>POST /api/indicators</c> and one item of an import. Its members are checked in code (<c>IndicatorRules</c>),
 /// not as <c>required</c>: in an import one bad item must fail alone, not the whole batch.
 /// </summary>
-internal sealed class IndicatorRequest
+public sealed class IndicatorRequest
 {
     [JsonPropertyName("indicatorValue")]
     public string? IndicatorValue { get; init; }
@@ -129,7 +129,8 @@ internal sealed class IndicatorRequest
 }
 
 /// <summary>Body of <c>POST /api/indicators/import</c>.</summary>
-internal sealed class ImportIndicatorsRequest
+// Public (and so IndicatorRequest, its items): AddValidation()'s source generator skips internal types, so [MaxBatchSize] went unchecked.
+public sealed class ImportIndicatorsRequest
 {
     /// <summary>At most 500 items; more is MaximumBatchSizeExceeded, checked by the library's attribute.</summary>
     [JsonPropertyName("Indicators")]

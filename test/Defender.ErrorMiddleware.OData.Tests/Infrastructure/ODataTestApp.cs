@@ -90,7 +90,8 @@ public sealed partial class ODataTestApp : IAsyncDisposable
         IEnumerable<Machine>? seed = null,
         string? connectionString = null,
         string layout = PipelineLayouts.ImplicitRouting,
-        IEnumerable<IInterceptor>? interceptors = null)
+        IEnumerable<IInterceptor>? interceptors = null,
+        Action<IServiceCollection>? configureServicesFirst = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -100,6 +101,7 @@ public sealed partial class ODataTestApp : IAsyncDisposable
         builder.WebHost.UseTestServer();
         builder.Logging.ClearProviders();
         builder.Logging.AddFakeLogging();
+        configureServicesFirst?.Invoke(builder.Services);
         builder.Services.AddDefenderErrors();
         builder.Services.AddDefenderOData();
 
