@@ -100,11 +100,7 @@ internal static class LoadComparison
         Console.WriteLine("|---|---|---|---|---|---|---|---|");
         foreach (var scenario in scenarios)
         {
-            double Median(ErrorHandling h)
-            {
-                var values = results[(scenario.Name, h)].Order().ToList();
-                return values[values.Count / 2];
-            }
+            double Median(ErrorHandling h) => MedianOf(results[(scenario.Name, h)]);
 
             var none = Median(ErrorHandling.None);
             var builtIn = Median(ErrorHandling.BuiltIn);
@@ -121,11 +117,7 @@ internal static class LoadComparison
         Console.WriteLine("|---|---|---|---|");
         foreach (var scenario in scenarios)
         {
-            double Median(ErrorHandling h)
-            {
-                var values = cpu[(scenario.Name, h)].Order().ToList();
-                return values[values.Count / 2];
-            }
+            double Median(ErrorHandling h) => MedianOf(cpu[(scenario.Name, h)]);
 
             var builtIn = Median(ErrorHandling.BuiltIn);
             var defender = Median(ErrorHandling.Defender);
@@ -180,7 +172,7 @@ internal static class LoadComparison
                 }
             }
 
-            double Median(ErrorHandling h) => samples[h].Order().ElementAt(samples[h].Count / 2);
+            double Median(ErrorHandling h) => MedianOf(samples[h]);
             rows.Add((concurrency, Median(ErrorHandling.BuiltIn), Median(ErrorHandling.Precomputed), Median(ErrorHandling.Defender)));
         }
 
@@ -192,6 +184,8 @@ internal static class LoadComparison
         (await MeasureCountAsync(client, scenario, duration, concurrency)).Rate;
 
     internal static (string Name, HttpMethod Method, string Path, string? Body) Scenario(int index) => Scenarios[index];
+
+    private static double MedianOf(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
     internal static async Task<(double Rate, long Count)> MeasureCountAsync(
         HttpClient client, (string Name, HttpMethod Method, string Path, string? Body) scenario, TimeSpan duration, int concurrency)

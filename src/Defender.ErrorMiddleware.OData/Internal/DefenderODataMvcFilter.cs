@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Globalization;
-using System.Reflection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
@@ -28,8 +26,6 @@ internal sealed class DefenderODataMvcFilter(ODataLimits limits, IOptions<Defend
 {
     /// <summary>The filter's order: outside every filter of the default order 0, <c>[EnableQuery]</c> included.</summary>
     public const int FilterOrder = -100_000;
-
-    private static readonly ConcurrentDictionary<Type, Func<IQueryable, CancellationToken, Task<IQueryable>>> Buffers = new();
 
     public int Order => FilterOrder;
 
@@ -109,7 +105,7 @@ internal sealed class DefenderODataMvcFilter(ODataLimits limits, IOptions<Defend
             using var budget = limits.StartQueryBudget(context.HttpContext.RequestAborted);
             try
             {
-                objectResult.Value = await BufferAsync(query, budget.Token);
+                objectResult.Value = ODataPageReader.AsQueryable(query.ElementType, await ODataPageReader.ReadAsync(query, budget.Token));
                 budget.ThrowIfSpent();
             }
             catch (Exception) when (limits.TimedOut(budget) is { } timedOut)
@@ -156,30 +152,6 @@ internal sealed class DefenderODataMvcFilter(ODataLimits limits, IOptions<Defend
         {
             return null;
         }
-    }
-
-    private static Task<IQueryable> BufferAsync(IQueryable query, CancellationToken cancellationToken) =>
-        Buffers.GetOrAdd(query.ElementType, static type => typeof(DefenderODataMvcFilter)
-            .GetMethod(nameof(BufferTypedAsync), BindingFlags.NonPublic | BindingFlags.Static)!
-            .MakeGenericMethod(type)
-            .CreateDelegate<Func<IQueryable, CancellationToken, Task<IQueryable>>>())(query, cancellationToken);
-
-    private static async Task<IQueryable> BufferTypedAsync<T>(IQueryable query, CancellationToken cancellationToken)
-    {
-        var items = new List<T>();
-        if (query is IAsyncEnumerable<T> asyncItems)
-        {
-            await foreach (var item in asyncItems.WithCancellation(cancellationToken))
-            {
-                items.Add(item);
-            }
-        }
-        else
-        {
-            items.AddRange((IEnumerable<T>)query);
-        }
-
-        return items.AsQueryable();
     }
 
     private static bool IsODataAction(ActionExecutingContext context)

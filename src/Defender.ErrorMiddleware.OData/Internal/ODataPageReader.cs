@@ -46,6 +46,9 @@ internal static class ODataPageReader
     public static Task<List<object?>> ReadAsync(IQueryable page, CancellationToken cancellationToken) =>
         RowsOf(page.ElementType).ReadAsync(page, cancellationToken);
 
+    /// <summary>Items read by <see cref="ReadAsync"/> as a queryable of their element type, for a result MVC writes.</summary>
+    public static IQueryable AsQueryable(Type elementType, List<object?> items) => RowsOf(elementType).AsQueryable(items);
+
     /// <summary>
     /// <paramref name="items"/> (read one beyond <paramref name="pageSize"/>) as the library's own page of that element type: a
     /// <see cref="TruncatedCollection{T}"/> of at most <paramref name="pageSize"/> items, as a queryable.
@@ -96,6 +99,8 @@ internal static class ODataPageReader
         public abstract Task<List<object?>> ReadAsync(IQueryable page, CancellationToken cancellationToken);
 
         public abstract IQueryable ToPage(List<object?> items, int pageSize, out bool truncated);
+
+        public abstract IQueryable AsQueryable(List<object?> items);
     }
 
     private sealed class Rows<TElement> : Rows
@@ -124,6 +129,8 @@ internal static class ODataPageReader
 
             return items;
         }
+
+        public override IQueryable AsQueryable(List<object?> items) => items.Cast<TElement>().ToList().AsQueryable();
 
         public override IQueryable ToPage(List<object?> items, int pageSize, out bool truncated)
         {
