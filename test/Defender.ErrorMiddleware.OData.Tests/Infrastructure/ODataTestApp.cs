@@ -126,7 +126,7 @@ public sealed partial class ODataTestApp : IAsyncDisposable
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
-        PipelineLayouts.Use(layout, app);
+        PipelineLayouts.Use(layout, app, a => a.UseDefenderErrors());
         app.MapGet(MinimalResult, (ODataQueryOptions<Machine> query, MachineDb db) => query.ToDefenderResult(db.Machines.AsNoTracking(), "api/$metadata#Machines"));
         app.MapGet(MinimalApplyTo, (ODataQueryOptions<Machine> query, MachineDb db) => query.ApplyTo(db.Machines.AsNoTracking()));
         app.MapGet(MinimalFilter, (MachineDb db) => db.Machines.AsNoTracking()).AddODataQueryEndpointFilter().WithDefenderODataQuery(typeof(Machine));

@@ -1,16 +1,13 @@
 using System.Net;
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Defender.ErrorMiddleware.Testing;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Defender.ErrorMiddleware.Tests.Validation;
 
@@ -20,9 +17,9 @@ namespace Defender.ErrorMiddleware.Tests.Validation;
 /// </summary>
 public sealed class PipelineLayoutTests
 {
-    private const string ApiKeyHeader = "X-Api-Key";
+    private const string ApiKeyHeader = PipelineLayouts.ApiKeyHeader;
 
-    public static readonly string[] Layouts = ["implicit-routing", "explicit-routing", "authentication", "api-key", "exception-handler"];
+    public static readonly string[] Layouts = PipelineLayouts.All;
 
     /// <summary>The cases: body, status, code, message.</summary>
     private static readonly (string Action, string Body, HttpStatusCode Status, string Code, string Message)[] Cases =
@@ -172,47 +169,10 @@ public sealed class PipelineLayoutTests
         builder.Services.AddControllers()
             .ConfigureApplicationPartManager(m => m.FeatureProviders.Add(new ValidationControllersOnly()))
             .AddJsonOptions(o => o.JsonSerializerOptions.PropertyNamingPolicy = null);
-        if (layout == "authentication")
-        {
-            builder.Services.AddAuthentication("None").AddScheme<AuthenticationSchemeOptions, NoResultHandler>("None", _ => { });
-            builder.Services.AddAuthorization();
-        }
+        PipelineLayouts.AddServices(layout, builder.Services);
 
         var app = builder.Build();
-        switch (layout)
-        {
-            case "implicit-routing":
-                app.UseDefenderErrors();
-                break;
-            case "explicit-routing":
-                app.UseDefenderErrors();
-                before?.Invoke(app);
-                app.UseRouting();
-                break;
-            case "authentication":
-                app.UseDefenderErrors();
-                app.UseRouting();
-                app.UseAuthentication();
-                app.UseAuthorization();
-                break;
-            case "api-key":
-                app.UseDefenderErrors();
-                app.Use((context, next) =>
-                {
-                    if (!context.Request.Headers.ContainsKey(ApiKeyHeader))
-                    {
-                        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                        return Task.CompletedTask;
-                    }
-
-                    return next(context);
-                });
-                break;
-            case "exception-handler":
-                // No UseDefenderErrors(): the framework's exception handler with the registered handler answers.
-                app.UseExceptionHandler();
-                break;
-        }
+        PipelineLayouts.Use(layout, app, a => a.UseDefenderErrors(), before);
 
         extra?.Invoke(app);
         app.MapPost("/minimal/isolate", (IsolateRequest request) => Results.Ok(new { request.Comment }));
@@ -221,11 +181,5 @@ public sealed class PipelineLayoutTests
         app.MapControllers();
         await app.StartAsync();
         return app;
-    }
-
-    private sealed class NoResultHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-    {
-        protected override Task<AuthenticateResult> HandleAuthenticateAsync() => Task.FromResult(AuthenticateResult.NoResult());
     }
 }

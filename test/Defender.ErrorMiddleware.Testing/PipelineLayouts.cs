@@ -6,9 +6,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Defender.ErrorMiddleware.OData.Tests.Infrastructure;
+namespace Defender.ErrorMiddleware.Testing;
 
-/// <summary>The pipelines applications write around their endpoints, as the core's own layout tests build them.</summary>
+/// <summary>
+/// The pipelines applications write around their endpoints, for every test project's layout matrix. This project does not
+/// reference the core, so the app's <c>UseDefenderErrors()</c> is passed in.
+/// </summary>
 public static class PipelineLayouts
 {
     public const string ImplicitRouting = "implicit-routing";
@@ -31,25 +34,30 @@ public static class PipelineLayouts
         }
     }
 
-    public static void Use(string layout, WebApplication app)
+    /// <param name="layout">One of <see cref="All"/>.</param>
+    /// <param name="app">The application.</param>
+    /// <param name="useDefenderErrors">The app's <c>app.UseDefenderErrors()</c>.</param>
+    /// <param name="beforeRouting">Middleware of the app's own between <c>UseDefenderErrors()</c> and <c>UseRouting()</c> (explicit routing only).</param>
+    public static void Use(string layout, WebApplication app, Action<IApplicationBuilder> useDefenderErrors, Action<WebApplication>? beforeRouting = null)
     {
         switch (layout)
         {
             case ImplicitRouting:
-                app.UseDefenderErrors();
+                useDefenderErrors(app);
                 break;
             case ExplicitRouting:
-                app.UseDefenderErrors();
+                useDefenderErrors(app);
+                beforeRouting?.Invoke(app);
                 app.UseRouting();
                 break;
             case Authentication:
-                app.UseDefenderErrors();
+                useDefenderErrors(app);
                 app.UseRouting();
                 app.UseAuthentication();
                 app.UseAuthorization();
                 break;
             case ApiKey:
-                app.UseDefenderErrors();
+                useDefenderErrors(app);
                 app.Use((context, next) =>
                 {
                     if (!context.Request.Headers.ContainsKey(ApiKeyHeader))
