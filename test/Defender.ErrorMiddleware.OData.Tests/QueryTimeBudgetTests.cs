@@ -75,33 +75,34 @@ public sealed class QueryTimeBudgetTests(ITestOutputHelper output)
     [Fact]
     public async Task ClientThatLeaves_CancelsTheDatabaseCommand()
     {
-        var started = new StatementStart();
-        await using var app = await StartAsync("abandoned", Timeout.InfiniteTimeSpan, interceptors: [started]);
+        var hold = new StatementHold();
+        await using var app = await StartAsync("abandoned", Timeout.InfiniteTimeSpan, interceptors: [hold]);
         var interrupt = app.App.Services.GetRequiredService<SqliteInterrupt>();
         await TimeAsync(app, WorstQuery, expectSuccess: true); // compiles the query and records its plan
 
-        // The request that leaves replays the plan the first one recorded: the replay reads with the token too. It leaves as its
-        // statement starts (a timer from the request's start let the query finish first on a loaded machine, answering 200).
-        // That a running SQLite statement is interrupted is SqliteInterruptTests' (in the sample's tests); here, that the client
-        // leaving reaches the command's token.
+        // The request that leaves replays the plan the first one recorded: the replay reads with the token too. Its statement is
+        // held until its token is cancelled, so the client leaves while it runs on any machine (leaving as the statement started
+        // let the query finish first on a loaded CI machine: 200, no cancellation). That a running SQLite statement is
+        // interrupted is SqliteInterruptTests' (in the sample's tests); here, that the client leaving reaches the command's token.
         var whole = await TimeAsync(app, WorstQuery, expectSuccess: true);
         Assert.Equal(1, app.App.Services.GetRequiredService<ODataQueryPlanCache>().Count);
 
         using var leave = new CancellationTokenSource();
-        var statement = started.Next;
+        hold.Armed = true;
         var request = app.Client.GetAsync(ODataTestApp.MinimalResult + "?" + ODataTestApp.Encode(WorstQuery), leave.Token);
-        await statement.WaitAsync(TimeSpan.FromSeconds(30));
+        await hold.Held.WaitAsync(TimeSpan.FromSeconds(30));
         await leave.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
 
         var waited = Stopwatch.StartNew();
-        while (interrupt.Interrupted == 0 && waited.Elapsed < TimeSpan.FromSeconds(10))
+        while ((hold.Cancelled == 0 || interrupt.Interrupted == 0) && waited.Elapsed < TimeSpan.FromSeconds(10))
         {
             await Task.Delay(20);
         }
 
-        Assert.True(interrupt.Interrupted >= 1, "The command kept running after the client left.");
-        output.WriteLine($"The query takes {whole.TotalMilliseconds:0} ms; the client left as its statement started; the command was interrupted {waited.ElapsedMilliseconds} ms after the request was cancelled.");
+        Assert.True(hold.Cancelled == 1, "The command's token was not cancelled when the client left.");
+        Assert.True(interrupt.Interrupted >= 1, "The SQLite interrupt registered for the command did not fire.");
+        output.WriteLine($"The query takes {whole.TotalMilliseconds:0} ms; the client left while its statement was held; the command's token was cancelled {waited.ElapsedMilliseconds} ms after the request was.");
     }
 
     [Theory]
@@ -234,18 +235,39 @@ public sealed class QueryTimeBudgetTests(ITestOutputHelper output)
         private static bool IsCount(DbCommand command) => command.CommandText.Contains("COUNT(*)", StringComparison.Ordinal);
     }
 
-    /// <summary>Signals each time a query's statement is about to run (<see cref="Next"/> is the next one from now on).</summary>
-    private sealed class StatementStart : DbCommandInterceptor
+    /// <summary>
+    /// Once <see cref="Armed"/>, holds the next statement (<see cref="Held"/> completes) until the command's own token is
+    /// cancelled, as a long query runs until its token stops it; <see cref="Cancelled"/> counts that. A command run without the
+    /// request's token would wait out the 30 s cap instead.
+    /// </summary>
+    private sealed class StatementHold : DbCommandInterceptor
     {
-        private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _cancelled;
 
-        public Task Next => Volatile.Read(ref _next).Task;
+        public bool Armed { get; set; }
 
-        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
+        public Task Held => _held.Task;
+
+        public int Cancelled => Volatile.Read(ref _cancelled);
+
+        public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
             InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
         {
-            Interlocked.Exchange(ref _next, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-            return ValueTask.FromResult(result);
+            if (Armed && _held.TrySetResult())
+            {
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(30), cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    Interlocked.Increment(ref _cancelled);
+                    throw;
+                }
+            }
+
+            return result;
         }
     }
 }
