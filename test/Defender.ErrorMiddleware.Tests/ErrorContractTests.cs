@@ -89,6 +89,43 @@ public sealed class ErrorContractTests
     }
 
     [Fact]
+    public async Task Targets_AreDistinctRandomGuids_AcrossBlockRefillsAndThreads()
+    {
+        // Targets come from per-thread blocks of 32: many refills on each of several threads at once.
+        var perThread = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+            Enumerable.Range(0, 2_500).Select(_ => Internal.ErrorTargets.Next()).ToList())));
+        var all = perThread.SelectMany(t => t).ToList();
+
+        Assert.Equal(10_000, all.Distinct().Count());
+        AssertRandomGuids(all);
+    }
+
+    /// <summary>RFC 9562 version 4 (random) with the RFC variant, as Guid.NewGuid makes them; not all the same bits otherwise.</summary>
+    private static void AssertRandomGuids(IReadOnlyCollection<Guid> targets)
+    {
+        Assert.All(targets, t =>
+        {
+            Assert.Equal(4, t.Version);
+            Assert.InRange(t.Variant, 8, 11);
+        });
+
+        // Every one of the 122 random bits varies across the sample (a fixed byte would show as a constant bit).
+        var or = new byte[16];
+        var and = Enumerable.Repeat((byte)0xFF, 16).ToArray();
+        foreach (var bytes in targets.Select(t => t.ToByteArray()))
+        {
+            for (var i = 0; i < 16; i++)
+            {
+                or[i] |= bytes[i];
+                and[i] &= bytes[i];
+            }
+        }
+
+        var varying = Enumerable.Range(0, 128).Count(bit => ((or[bit / 8] ^ and[bit / 8]) & (1 << (bit % 8))) != 0);
+        Assert.Equal(122, varying);
+    }
+
+    [Fact]
     public async Task Throw_GivesDistinctTargets_EachFoundInTheLog_Over1000Errors()
     {
         await using var app = await StartAsync();
@@ -102,6 +139,7 @@ public sealed class ErrorContractTests
         }
 
         Assert.Equal(1000, targets.Distinct().Count());
+        AssertRandomGuids(targets);
         var logged = app.Logs.FromDefender.Select(e => (Guid)e.State["Target"]!).ToList();
         Assert.Equal(1000, logged.Count);
         Assert.Equal(targets.Order(), logged.Order());

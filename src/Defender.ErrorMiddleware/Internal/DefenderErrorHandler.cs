@@ -103,10 +103,13 @@ internal sealed class DefenderErrorHandler
         await _writer.WriteAsync(context, _writer.ErrorForStatus(StatusCodes.Status400BadRequest), exception: null, statusOverride: StatusCodes.Status400BadRequest);
     }
 
-    /// <summary>Handles an exception from the rest of the pipeline; rethrows it when it is not ours to answer.</summary>
-    internal async Task HandleExceptionAsync(HttpContext context, ExceptionDispatchInfo edi)
+    /// <summary>
+    /// Handles an exception from the rest of the pipeline; rethrows it, with its original stack, when it is not ours to
+    /// answer. Its stack is captured only then (<see cref="ExceptionDispatchInfo.Throw(Exception)"/>): nothing rethrows it
+    /// before, and an answered exception does not pay for the copy.
+    /// </summary>
+    internal async Task HandleExceptionAsync(HttpContext context, Exception exception)
     {
-        var exception = edi.SourceException;
         if (IsClientAbort(context, exception))
         {
             AbortForClient(context);
@@ -117,14 +120,14 @@ internal sealed class DefenderErrorHandler
         var decision = Classify(context, exception, out var error, out var statusOverride);
         if (decision == ExceptionMappingKind.Ignore)
         {
-            edi.Throw();
+            ExceptionDispatchInfo.Throw(exception);
         }
 
         if (decision == ExceptionMappingKind.Rethrow)
         {
             _writer.ReportRethrow(context, exception);
             _diagnostics.Unhandled(context, exception);
-            edi.Throw();
+            ExceptionDispatchInfo.Throw(exception);
         }
 
         if (context.Response.HasStarted)
@@ -154,7 +157,7 @@ internal sealed class DefenderErrorHandler
         {
             _writer.ReportWriteFailed(writeException);
             _diagnostics.Unhandled(context, exception);
-            edi.Throw();
+            ExceptionDispatchInfo.Throw(exception);
         }
 
         _diagnostics.Handled(context, exception);

@@ -1,4 +1,3 @@
-using System.Runtime.ExceptionServices;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 
@@ -38,7 +37,7 @@ internal sealed class DefenderErrorMiddleware
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            return _handler.HandleExceptionAsync(context, ExceptionDispatchInfo.Capture(exception));
+            return _handler.HandleExceptionAsync(context, exception);
         }
 
         if (!task.IsCompletedSuccessfully)
@@ -50,9 +49,9 @@ internal sealed class DefenderErrorMiddleware
     }
 
     /// <summary>What awaiting the failed task would have thrown: its first exception, or a cancellation for a canceled task.</summary>
-    private static ExceptionDispatchInfo Failure(Task task) => task.Exception is { } aggregate
-        ? ExceptionDispatchInfo.Capture(aggregate.InnerExceptions[0])
-        : ExceptionDispatchInfo.Capture(new TaskCanceledException(task));
+    private static Exception Failure(Task task) => task.Exception is { } aggregate
+        ? aggregate.InnerExceptions[0]
+        : new TaskCanceledException(task);
 
     private async Task AwaitAsync(HttpContext context, Task task)
     {

@@ -101,7 +101,7 @@ internal sealed class DefenderErrorWriter
     internal Task WriteAsync(HttpContext context, in DefenderError error, Exception? exception, int? statusOverride = null, bool clearResponse = false)
     {
         var resolved = Resolve(error, statusOverride);
-        var target = Guid.NewGuid();
+        var target = ErrorTargets.Next();
         LogError(context, resolved, target, exception);
         TagActivity(resolved.Code, target);
 
@@ -146,7 +146,7 @@ internal sealed class DefenderErrorWriter
     internal void ReportResponseStarted(HttpContext context, in DefenderError error, Exception exception)
     {
         var resolved = Resolve(error);
-        var target = Guid.NewGuid();
+        var target = ErrorTargets.Next();
         SafeLog(LogLevel.Error, (context, resolved, target, exception), static (logger, s) =>
             Log.ResponseStarted(logger, s.exception, s.context.Request.Method, LoggedPath(s.context), s.resolved.StatusCode, s.resolved.Code, s.target, TraceId(s.context)));
         TagActivity(resolved.Code, target);
@@ -158,7 +158,7 @@ internal sealed class DefenderErrorWriter
     /// <summary>Logs an exception that is rethrown rather than answered, so it still has a target.</summary>
     internal void ReportRethrow(HttpContext context, Exception exception)
     {
-        var target = Guid.NewGuid();
+        var target = ErrorTargets.Next();
         TagActivity(DefenderErrorCatalog.Name(DefenderErrorCode.InternalServerError), target);
         SafeLog(LogLevel.Error, (context, target, exception), static (logger, s) =>
             Log.Rethrowing(logger, s.exception, s.context.Request.Method, LoggedPath(s.context), s.target, TraceId(s.context)));
@@ -225,8 +225,9 @@ internal sealed class DefenderErrorWriter
 
     private static void TagActivity(string code, Guid target)
     {
+        // A propagation-only activity (sampled out) records nothing: tags on it would be work for no reader.
         var activity = Activity.Current;
-        if (activity is null)
+        if (activity is null || !activity.IsAllDataRequested)
         {
             return;
         }
@@ -248,6 +249,13 @@ internal sealed class DefenderErrorWriter
 
     private void ClearResponse(HttpResponse response)
     {
+        // Most errors are thrown before anything set a header: nothing to keep, and no enumerator to allocate.
+        if (response.Headers.Count == 0)
+        {
+            response.Clear();
+            return;
+        }
+
         List<KeyValuePair<string, StringValues>>? kept = null;
         foreach (var header in response.Headers)
         {
@@ -303,17 +311,20 @@ internal sealed class DefenderErrorWriter
         JsonSerializer.Serialize(jsonWriter, envelope, DefenderErrorEnvelope.JsonTypeInfo);
 
         response.ContentLength = buffer.WrittenCount;
-        var body = response.BodyWriter;
-        body.Write(buffer.WrittenSpan);
-        if (buffer.Capacity > MaxRetainedBufferSize)
+
+        // One write of the whole body: Kestrel writes the status line, the headers and the body under one lock and flushes
+        // them together (its first-write path), where Write then FlushAsync takes its output lock three times.
+        var write = response.BodyWriter.WriteAsync(buffer.WrittenMemory);
+
+        // A writer that has not finished may still be reading the buffer (a stream's asynchronous write): it keeps it, and
+        // this thread starts a new one. One huge message must not pin its buffer on this thread for good either.
+        if (!write.IsCompleted || buffer.Capacity > MaxRetainedBufferSize)
         {
-            // One huge message must not pin its buffer on this thread for good.
             t_buffer = null;
             t_jsonWriter = null;
         }
 
-        var flush = body.FlushAsync();
-        return flush.IsCompletedSuccessfully ? Task.CompletedTask : flush.AsTask();
+        return write.IsCompletedSuccessfully ? Task.CompletedTask : write.AsTask();
     }
 }
 
