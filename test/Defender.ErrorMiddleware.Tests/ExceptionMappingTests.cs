@@ -135,6 +135,35 @@ public sealed class ExceptionMappingTests
     }
 
     [Fact]
+    public async Task Error_DoesNotTagASampledOutActivity_AndStillLogsItsTraceId()
+    {
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == "Microsoft.AspNetCore",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.PropagationData,
+        };
+        var stopped = new List<Activity>();
+        listener.ActivityStopped = a => { lock (stopped) { stopped.Add(a); } };
+        ActivitySource.AddActivityListener(listener);
+        await using var app = await TestApp.StartAsync(a => a.MapGet("/x", string () => throw new DefenderException(DefenderError.InvalidUrl("nope"))));
+
+        var response = await app.Client.GetAsync("/x");
+        DefenderEnvelope.AssertBody(await response.Content.ReadAsStringAsync(), "InvalidUrl", "URL nope is invalid.");
+
+        var traceId = Assert.Single(app.Logs.FromDefender).State["TraceId"];
+        Activity activity;
+        lock (stopped)
+        {
+            activity = Assert.Single(stopped, a => a.TraceId.ToHexString() == (string?)traceId);
+        }
+
+        Assert.False(activity.IsAllDataRequested);
+        Assert.Null(activity.GetTagItem("defender.error.code"));
+        Assert.Null(activity.GetTagItem("defender.error.target"));
+        Assert.Null(activity.GetTagItem("error.type"));
+    }
+
+    [Fact]
     public async Task UseWithoutAdd_FailsFastWithClearMessage()
     {
         var builder = WebApplication.CreateSlimBuilder();
