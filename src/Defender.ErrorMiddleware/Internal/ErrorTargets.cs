@@ -5,7 +5,7 @@ namespace Defender.ErrorMiddleware.Internal;
 /// <summary>
 /// Fresh targets: random (version 4) GUIDs from the operating system's secure generator, as <see cref="Guid.NewGuid"/>
 /// makes them, taken from a per-thread block filled 32 targets at a time. On Linux <see cref="Guid.NewGuid"/> is one
-/// <c>read</c> system call per GUID, which was a quarter of answering a thrown exception (docs/performance.md,
+/// <c>read</c> system call per GUID, which was a fifth of answering a thrown exception (docs/performance.md,
 /// "Thrown → 404").
 /// </summary>
 internal static class ErrorTargets
