@@ -37,4 +37,12 @@ if (args.Length > 0 && args[0] == "odata-compare")
     return;
 }
 
+// `… -- perf-units <perf script output>` prints each configuration's server CPU in units of identical work, from a perf
+// recording of `load 1 16 thrown` (docs/performance.md, "Where the CPU goes, measured with perf").
+if (args.Length > 1 && args[0] == "perf-units")
+{
+    PerfUnits.Print(args[1]);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(ErrorPathBenchmarks).Assembly).Run(args);

@@ -1,0 +1,140 @@
+using System.Globalization;
+
+namespace Defender.ErrorMiddleware.Benchmarks;
+
+/// <summary>
+/// Reads <c>perf script</c> output of the load script's servers (docs/performance.md, "Where the CPU goes, measured with
+/// perf") and prints each configuration's CPU in units of identical work: its samples per sample of the authorization
+/// middleware's subtree (authorization, the endpoint, the app's own throw), which every configuration runs alike. A ratio
+/// of those units does not depend on request counts or on how busy the machine was while one cell ran.
+/// </summary>
+internal static class PerfUnits
+{
+    private const string SharedWork = "AuthorizationMiddleware+<Invoke>d__11::MoveNext";
+    private const string DefenderAnswer = "DefenderErrorMiddleware+<AwaitAsync>";
+    private const string BuiltInAnswer = "ExceptionHandlerMiddlewareImpl+<<Invoke>g__Awaited";
+
+    private sealed record Sample(double Time, List<string> Frames);
+
+    public static void Print(string perfScriptPath)
+    {
+        var samples = Parse(perfScriptPath);
+        var byConfiguration = Assign(samples);
+        if (!byConfiguration.TryGetValue("Defender", out var defender) || !byConfiguration.TryGetValue("BuiltIn", out var builtIn))
+        {
+            Console.WriteLine("The trace holds no samples of both the Defender and the built-in configuration.");
+            return;
+        }
+
+        double Units(List<Sample> configuration, Func<List<string>, bool> counted)
+        {
+            var shared = configuration.Count(s => Has(s.Frames, SharedWork));
+            return shared == 0 ? double.NaN : (double)configuration.Count(s => counted(s.Frames)) / shared;
+        }
+
+        var rows = new (string Name, double Value)[]
+        {
+            ("built-in: all server CPU", Units(builtIn, _ => true)),
+            ("— its answer (handler, ProblemDetails, status-code pages)", Units(builtIn, f => Has(f, BuiltInAnswer))),
+            ("— its rethrows (ExceptionDispatchInfo.Throw)", Units(builtIn, f => Has(f, "ExceptionDispatchInfo::Throw"))),
+            ("Defender: all server CPU", Units(defender, _ => true)),
+            ("— our answer (AwaitAsync)", Units(defender, f => Has(f, DefenderAnswer))),
+            ("—— the body", Units(defender, f => Under(f, DefenderAnswer, "WriteBodyAsync"))),
+            ("—— a read system call (Guid.NewGuid)", Units(defender, f => Under(f, DefenderAnswer, " read+0x"))),
+            ("—— the log line", Units(defender, f => Under(f, DefenderAnswer, "SafeLog"))),
+            ("—— task.Exception's message lookup", Units(defender, f => Under(f, DefenderAnswer, "SR::GetResourceString"))),
+            ("—— the Activity tags", Units(defender, f => Under(f, DefenderAnswer, "System.Diagnostics.Activity"))),
+        };
+
+        Console.WriteLine($"samples: {defender.Count} Defender, {builtIn.Count} built-in");
+        foreach (var (name, value) in rows)
+        {
+            Console.WriteLine($"| {name} | {value.ToString("0.000", CultureInfo.InvariantCulture)} |");
+        }
+
+        Console.WriteLine($"| built-in ÷ Defender | {(rows[0].Value / rows[3].Value).ToString("0.00", CultureInfo.InvariantCulture)} |");
+    }
+
+    private static bool Has(List<string> frames, string name) => frames.Exists(f => f.Contains(name, StringComparison.Ordinal));
+
+    /// <summary>Whether <paramref name="name"/> is called (at any depth) by <paramref name="caller"/>; frames are leaf first.</summary>
+    private static bool Under(List<string> frames, string caller, string name)
+    {
+        var callerAt = frames.FindLastIndex(f => f.Contains(caller, StringComparison.Ordinal));
+        return callerAt > 0 && frames.GetRange(0, callerAt).Exists(f => f.Contains(name, StringComparison.Ordinal));
+    }
+
+    private static List<Sample> Parse(string path)
+    {
+        var samples = new List<Sample>();
+        Sample? current = null;
+        foreach (var line in File.ReadLines(path))
+        {
+            if (line.Length == 0)
+            {
+                current = null;
+            }
+            else if (!char.IsWhiteSpace(line[0]))
+            {
+                // "<thread> <tid> <seconds>: <period> cpu-clock:"
+                var colon = line.IndexOf(": ", StringComparison.Ordinal);
+                var start = line.LastIndexOf(' ', Math.Max(colon - 1, 0)) + 1;
+                var time = colon > 0 && double.TryParse(line.AsSpan(start, colon - start), CultureInfo.InvariantCulture, out var t) ? t : 0;
+                current = new Sample(time, []);
+                samples.Add(current);
+            }
+            else
+            {
+                current?.Frames.Add(line.Trim());
+            }
+        }
+
+        return samples;
+    }
+
+    /// <summary>
+    /// Gives each sample to a configuration: its own, if its stack shows that configuration's error handling, else that of
+    /// the nearest such sample within 50 ms (cells run one configuration at a time; Kestrel's parsing and the socket
+    /// threads show none).
+    /// </summary>
+    private static Dictionary<string, List<Sample>> Assign(List<Sample> samples)
+    {
+        static string? Own(List<string> frames) =>
+            Has(frames, "DefenderErrorMiddleware") ? "Defender"
+            : Has(frames, "ExceptionHandlerMiddlewareImpl") || Has(frames, "StatusCodePagesMiddleware") ? "BuiltIn"
+            : Has(frames, "ReportApplicationError") ? "Unhandled"
+            : null;
+
+        samples.Sort((a, b) => a.Time.CompareTo(b.Time));
+        var marks = samples.Select(s => (s.Time, Configuration: Own(s.Frames))).Where(m => m.Configuration is not null).ToList();
+        var times = marks.Select(m => m.Time).ToList();
+        var result = new Dictionary<string, List<Sample>>();
+        foreach (var sample in samples)
+        {
+            var index = times.BinarySearch(sample.Time);
+            if (index < 0)
+            {
+                index = ~index;
+            }
+
+            var nearest = new[] { index - 1, index }
+                .Where(i => i >= 0 && i < marks.Count)
+                .Select(i => marks[i])
+                .OrderBy(m => Math.Abs(m.Time - sample.Time))
+                .FirstOrDefault();
+            if (nearest.Configuration is null || Math.Abs(nearest.Time - sample.Time) > 0.05)
+            {
+                continue;
+            }
+
+            if (!result.TryGetValue(nearest.Configuration, out var list))
+            {
+                result[nearest.Configuration] = list = [];
+            }
+
+            list.Add(sample);
+        }
+
+        return result;
+    }
+}
