@@ -111,10 +111,31 @@ public sealed class ExceptionMappingTests
     [Fact]
     public async Task Error_TagsTheCurrentActivity_WithCodeAndTarget()
     {
+        var (target, activity) = await ThrowUnderActivityAsync(ActivitySamplingResult.AllDataAndRecorded);
+
+        Assert.Equal(target.ToString(), activity.GetTagItem("defender.error.target"));
+        Assert.Equal("InvalidUrl", activity.GetTagItem("defender.error.code"));
+        Assert.Equal("InvalidUrl", activity.GetTagItem("error.type"));
+    }
+
+    [Fact]
+    public async Task Error_DoesNotTagASampledOutActivity_AndStillLogsItsTraceId()
+    {
+        var (_, activity) = await ThrowUnderActivityAsync(ActivitySamplingResult.PropagationData);
+
+        Assert.False(activity.IsAllDataRequested);
+        Assert.Null(activity.GetTagItem("defender.error.code"));
+        Assert.Null(activity.GetTagItem("defender.error.target"));
+        Assert.Null(activity.GetTagItem("error.type"));
+    }
+
+    /// <summary>Answers a thrown error under the hosting activity sampled as given; the activity is the one whose trace id the log line carries.</summary>
+    private static async Task<(Guid Target, Activity Activity)> ThrowUnderActivityAsync(ActivitySamplingResult sampling)
+    {
         using var listener = new ActivityListener
         {
             ShouldListenTo = s => s.Name == "Microsoft.AspNetCore",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => sampling,
         };
         var stopped = new List<Activity>();
         listener.ActivityStopped = a => { lock (stopped) { stopped.Add(a); } };
@@ -124,43 +145,11 @@ public sealed class ExceptionMappingTests
         var response = await app.Client.GetAsync("/x");
         var target = DefenderEnvelope.AssertBody(await response.Content.ReadAsStringAsync(), "InvalidUrl", "URL nope is invalid.");
 
-        Activity activity;
+        var traceId = (string?)Assert.Single(app.Logs.FromDefender).State["TraceId"];
         lock (stopped)
         {
-            activity = Assert.Single(stopped, a => (string?)a.GetTagItem("defender.error.target") == target.ToString());
+            return (target, Assert.Single(stopped, a => a.TraceId.ToHexString() == traceId));
         }
-
-        Assert.Equal("InvalidUrl", activity.GetTagItem("defender.error.code"));
-        Assert.Equal(activity.TraceId.ToHexString(), Assert.Single(app.Logs.FromDefender).State["TraceId"]);
-    }
-
-    [Fact]
-    public async Task Error_DoesNotTagASampledOutActivity_AndStillLogsItsTraceId()
-    {
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name == "Microsoft.AspNetCore",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.PropagationData,
-        };
-        var stopped = new List<Activity>();
-        listener.ActivityStopped = a => { lock (stopped) { stopped.Add(a); } };
-        ActivitySource.AddActivityListener(listener);
-        await using var app = await TestApp.StartAsync(a => a.MapGet("/x", string () => throw new DefenderException(DefenderError.InvalidUrl("nope"))));
-
-        var response = await app.Client.GetAsync("/x");
-        DefenderEnvelope.AssertBody(await response.Content.ReadAsStringAsync(), "InvalidUrl", "URL nope is invalid.");
-
-        var traceId = Assert.Single(app.Logs.FromDefender).State["TraceId"];
-        Activity activity;
-        lock (stopped)
-        {
-            activity = Assert.Single(stopped, a => a.TraceId.ToHexString() == (string?)traceId);
-        }
-
-        Assert.False(activity.IsAllDataRequested);
-        Assert.Null(activity.GetTagItem("defender.error.code"));
-        Assert.Null(activity.GetTagItem("defender.error.target"));
-        Assert.Null(activity.GetTagItem("error.type"));
     }
 
     [Fact]
