@@ -249,19 +249,17 @@ internal sealed class DefenderErrorWriter
 
     private void ClearResponse(HttpResponse response)
     {
-        // Most errors are thrown before anything set a header: nothing to keep, and no enumerator to allocate.
-        if (response.Headers.Count == 0)
-        {
-            response.Clear();
-            return;
-        }
-
         List<KeyValuePair<string, StringValues>>? kept = null;
-        foreach (var header in response.Headers)
+
+        // Most errors are thrown before anything set a header: then there is no enumerator to allocate.
+        if (response.Headers.Count != 0)
         {
-            if (IsPreserved(header.Key))
+            foreach (var header in response.Headers)
             {
-                (kept ??= []).Add(header);
+                if (IsPreserved(header.Key))
+                {
+                    (kept ??= []).Add(header);
+                }
             }
         }
 
@@ -311,20 +309,17 @@ internal sealed class DefenderErrorWriter
         JsonSerializer.Serialize(jsonWriter, envelope, DefenderErrorEnvelope.JsonTypeInfo);
 
         response.ContentLength = buffer.WrittenCount;
-
-        // One write of the whole body: Kestrel writes the status line, the headers and the body under one lock and flushes
-        // them together (its first-write path), where Write then FlushAsync takes its output lock three times.
-        var write = response.BodyWriter.WriteAsync(buffer.WrittenMemory);
-
-        // A writer that has not finished may still be reading the buffer (a stream's asynchronous write): it keeps it, and
-        // this thread starts a new one. One huge message must not pin its buffer on this thread for good either.
-        if (!write.IsCompleted || buffer.Capacity > MaxRetainedBufferSize)
+        var body = response.BodyWriter;
+        body.Write(buffer.WrittenSpan);
+        if (buffer.Capacity > MaxRetainedBufferSize)
         {
+            // One huge message must not pin its buffer on this thread for good.
             t_buffer = null;
             t_jsonWriter = null;
         }
 
-        return write.IsCompletedSuccessfully ? Task.CompletedTask : write.AsTask();
+        var flush = body.FlushAsync();
+        return flush.IsCompletedSuccessfully ? Task.CompletedTask : flush.AsTask();
     }
 }
 

@@ -31,8 +31,7 @@ internal static class ErrorTargets
         }
 
         t_next = offset + GuidSize;
-        Span<byte> bytes = stackalloc byte[GuidSize];
-        block.AsSpan(offset, GuidSize).CopyTo(bytes);
+        var bytes = block.AsSpan(offset, GuidSize);
 
         // RFC 9562 version 4 and variant bits, where Guid.NewGuid sets them (bytes 7 and 8 of the little-endian layout).
         bytes[7] = (byte)((bytes[7] & 0x0F) | 0x40);
