@@ -40,7 +40,14 @@ internal sealed class DefenderErrorMiddleware
             return _handler.HandleExceptionAsync(context, exception);
         }
 
-        if (!task.IsCompletedSuccessfully)
+        // Failed before its first real await (the usual thrown error, caught by an async middleware in between): answered
+        // here, without the awaiting state machine.
+        if (task.IsFaulted || task.IsCanceled)
+        {
+            return _handler.HandleExceptionAsync(context, Failure(task));
+        }
+
+        if (!task.IsCompleted)
         {
             return AwaitAsync(context, task);
         }
@@ -55,8 +62,8 @@ internal sealed class DefenderErrorMiddleware
 
     private async Task AwaitAsync(HttpContext context, Task task)
     {
-        // The faulted task's exception is read, not rethrown: awaiting it would throw and unwind it once more only to catch
-        // it here, the largest single cost of an answered exception in this frame (docs/performance.md, "Thrown → 404").
+        // A task that fails later is read, not rethrown: awaiting it would throw and unwind the exception once more only to
+        // catch it here, the largest single cost of an answered exception in this frame (docs/performance.md, "Thrown → 404").
         await task.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (!task.IsCompletedSuccessfully)
         {
