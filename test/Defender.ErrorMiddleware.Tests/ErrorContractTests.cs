@@ -88,10 +88,75 @@ public sealed class ErrorContractTests
         Assert.Equal(target, entry.State["Target"]);
     }
 
+    [Theory]
+    [InlineData("/sync")]
+    [InlineData("/faulted")]
+    [InlineData("/later")]
+    public async Task Thrown_IsAnsweredAlike_WhetherSynchronouslyAsAFaultedTaskOrAfterAnAwait(string path)
+    {
+        // Thrown out of _next itself, returned as an already faulted task (read without awaiting), or failing after a real await.
+        await using var app = await TestApp.StartAsync(a =>
+        {
+            a.MapGet("/sync", string () => throw new DefenderException(DefenderError.ResourceNotFound("Machine", "7")));
+            a.MapGet("/faulted", () => Task.FromException<string>(new DefenderException(DefenderError.ResourceNotFound("Machine", "7"))));
+            a.MapGet("/later", async Task<string> () =>
+            {
+                await Task.Yield();
+                throw new DefenderException(DefenderError.ResourceNotFound("Machine", "7"));
+            });
+        });
+
+        var target = await DefenderEnvelope.AssertErrorAsync(await app.Client.GetAsync(path), HttpStatusCode.NotFound, "ResourceNotFound", "Machine 7 was not found");
+
+        var entry = Assert.Single(app.Logs.FromDefender);
+        Assert.Equal(target, entry.State["Target"]);
+        Assert.Equal(path, entry.State["Path"]);
+    }
+
+    /// <summary>
+    /// Messages the writer puts straight into the response (nothing to escape) and those it hands to the serializer (a
+    /// character to escape, or a body longer than one block): every one must be the serializer's exact bytes.
+    /// </summary>
+    private static readonly string[] Messages =
+    [
+        "Machine 42 was not found",
+        "Quote \" and backslash \\",
+        "Tab\tnewline\ncontrol\u0001",
+        "Non-ASCII kept as is: é ü 漢 \u0600",
+        "An emoji 😀 is escaped",
+        "Line separator \u2028 and no-break space \u00A0",
+        "<script>alert('x')</script> & + `",
+        "A lone \ud800 surrogate",
+        new string('é', 1300),
+        new string('é', 1400),
+        new string('x', 5000),
+        "",
+    ];
+
+    public static TheoryData<int> MessageIndexes => [.. Enumerable.Range(0, Messages.Length)];
+
+    [Theory]
+    [MemberData(nameof(MessageIndexes))]
+    public async Task Body_IsTheSerializersBytes_WhetherWrittenDirectlyOrSerialized(int index)
+    {
+        await using var app = await TestApp.StartAsync(a =>
+        {
+            a.MapGet("/throw/{i:int}", string (int i) => throw new DefenderException(DefenderError.BadRequest(Messages[i])));
+            a.MapGet("/result/{i:int}", (int i) => DefenderResults.Error(DefenderError.BadRequest(Messages[i])));
+        });
+        var message = Messages[index];
+
+        foreach (var channel in new[] { "throw", "result" })
+        {
+            var target = await DefenderEnvelope.AssertErrorAsync(await app.Client.GetAsync($"/{channel}/{index}"), HttpStatusCode.BadRequest, "BadRequest", message);
+            Assert.Contains(app.Logs.FromDefender, e => target.Equals(e.State["Target"]));
+        }
+    }
+
     [Fact]
     public async Task Targets_AreDistinctRandomGuids_AcrossBlockRefillsAndThreads()
     {
-        // Targets come from per-thread blocks of 32: many refills on each of several threads at once.
+        // Targets come from per-thread blocks of 256: many refills on each of several threads at once.
         var perThread = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
             Enumerable.Range(0, 2_500).Select(_ => Internal.ErrorTargets.Next()).ToList())));
         var all = perThread.SelectMany(t => t).ToList();

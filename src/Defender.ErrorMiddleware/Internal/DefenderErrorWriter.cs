@@ -1,11 +1,13 @@
 using System.Buffers;
 using System.Collections.Frozen;
 using System.Diagnostics;
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Defender.ErrorMiddleware.Catalog;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.OutputCaching;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
@@ -46,8 +48,9 @@ internal sealed class DefenderErrorWriter
     private readonly FrozenDictionary<int, DefenderError> _statusCodeErrors;
     private readonly FrozenSet<string> _preservedHeaders;
     private readonly string[] _preservedHeaderPrefixes;
+    private readonly bool _outputCacheRegistered;
 
-    public DefenderErrorWriter(IOptions<DefenderErrorOptions> options, ILoggerFactory loggerFactory)
+    public DefenderErrorWriter(IOptions<DefenderErrorOptions> options, ILoggerFactory loggerFactory, IServiceProvider services)
     {
         var value = options.Value;
         _logger = loggerFactory.CreateLogger(Log.CategoryName);
@@ -65,6 +68,11 @@ internal sealed class DefenderErrorWriter
         _statusCodeErrors = value.StatusCodeErrors.ToFrozenDictionary();
         _preservedHeaders = value.PreservedHeaders.Where(h => !h.EndsWith('*')).ToFrozenSet(StringComparer.OrdinalIgnoreCase);
         _preservedHeaderPrefixes = [.. value.PreservedHeaders.Where(h => h.EndsWith('*')).Select(h => h.TrimEnd('*'))];
+
+        // OutputCacheMiddleware cannot run without a store: with none registered no request carries its feature, and the
+        // lookup of a missing feature is the slowest kind (the server's list, then the connection's). A container that
+        // cannot tell keeps the lookup.
+        _outputCacheRegistered = services.GetService<IServiceProviderIsService>()?.IsService(typeof(IOutputCacheStore)) ?? true;
     }
 
     /// <summary>Every code this application can answer with: the documented ones and those it registered.</summary>
@@ -113,7 +121,7 @@ internal sealed class DefenderErrorWriter
 
         // An error is never stored by the output cache, whatever its policy says: each one has its own target and log line.
         // Turned off before the body starts, so the cache stops buffering it (the policies that run afterwards cannot store it).
-        if (context.Features.Get<IOutputCacheFeature>() is { } outputCache)
+        if (_outputCacheRegistered && context.Features.Get<IOutputCacheFeature>() is { } outputCache)
         {
             outputCache.Context.AllowCacheStorage = false;
         }
@@ -293,6 +301,66 @@ internal sealed class DefenderErrorWriter
 
     private static Task WriteBodyAsync(HttpResponse response, in ResolvedError resolved, Guid target)
     {
+        if (!TryWriteUnescapedBody(response, resolved, target))
+        {
+            WriteSerializedBody(response, resolved, target);
+        }
+
+        var flush = response.BodyWriter.FlushAsync();
+        return flush.IsCompletedSuccessfully ? Task.CompletedTask : flush.AsTask();
+    }
+
+    // The envelope around its three values, byte for byte as the serializer writes it (DefenderErrorEnvelope's contract).
+    private static ReadOnlySpan<byte> CodeOpening => "{\"error\":{\"code\":\""u8;
+    private static ReadOnlySpan<byte> MessageOpening => "\",\"message\":\""u8;
+    private static ReadOnlySpan<byte> TargetOpening => "\",\"target\":\""u8;
+    private static ReadOnlySpan<byte> Closing => "\"}}"u8;
+    private const int TargetLength = 36;
+    private const int MaxUnescapedBodyLength = 4096;
+
+    /// <summary>
+    /// Writes the envelope straight into the response when neither string has a character to escape, as almost every
+    /// message is: the serializer's bytes without its writer, the envelope's objects and a copy, which were a third of the
+    /// body's CPU (docs/performance.md, "Thrown → 404"). Anything to escape, or a body longer than one block, takes the
+    /// serializer.
+    /// </summary>
+    private static bool TryWriteUnescapedBody(HttpResponse response, in ResolvedError resolved, Guid target)
+    {
+        var (code, message) = (resolved.Code, resolved.Message);
+        if (code.Length + message.Length > MaxUnescapedBodyLength / 3 || NeedsEscaping(code) || NeedsEscaping(message))
+        {
+            return false;
+        }
+
+        var length = CodeOpening.Length + Encoding.UTF8.GetByteCount(code) + MessageOpening.Length + Encoding.UTF8.GetByteCount(message)
+            + TargetOpening.Length + TargetLength + Closing.Length;
+        response.ContentLength = length;
+        var body = response.BodyWriter;
+        var span = body.GetSpan(length);
+
+        CodeOpening.CopyTo(span);
+        var at = CodeOpening.Length;
+        at += Encoding.UTF8.GetBytes(code, span[at..]);
+        MessageOpening.CopyTo(span[at..]);
+        at += MessageOpening.Length;
+        at += Encoding.UTF8.GetBytes(message, span[at..]);
+        TargetOpening.CopyTo(span[at..]);
+        at += TargetOpening.Length;
+        target.TryFormat(span[at..], out var targetLength);
+        at += targetLength;
+        Closing.CopyTo(span[at..]);
+        at += Closing.Length;
+
+        Debug.Assert(at == length, "The envelope's length was computed from the same parts.");
+        body.Advance(at);
+        return true;
+    }
+
+    /// <summary>The serializer's own test: its encoder hands the same string back when there is nothing to escape.</summary>
+    private static bool NeedsEscaping(string value) => !ReferenceEquals(WriterOptions.Encoder!.Encode(value), value);
+
+    private static void WriteSerializedBody(HttpResponse response, in ResolvedError resolved, Guid target)
+    {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
         buffer.ResetWrittenCount();
         var jsonWriter = t_jsonWriter;
@@ -309,17 +377,13 @@ internal sealed class DefenderErrorWriter
         JsonSerializer.Serialize(jsonWriter, envelope, DefenderErrorEnvelope.JsonTypeInfo);
 
         response.ContentLength = buffer.WrittenCount;
-        var body = response.BodyWriter;
-        body.Write(buffer.WrittenSpan);
+        response.BodyWriter.Write(buffer.WrittenSpan);
         if (buffer.Capacity > MaxRetainedBufferSize)
         {
             // One huge message must not pin its buffer on this thread for good.
             t_buffer = null;
             t_jsonWriter = null;
         }
-
-        var flush = body.FlushAsync();
-        return flush.IsCompletedSuccessfully ? Task.CompletedTask : flush.AsTask();
     }
 }
 

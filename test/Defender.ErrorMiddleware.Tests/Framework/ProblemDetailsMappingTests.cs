@@ -1,6 +1,7 @@
 using Defender.ErrorMiddleware.Internal;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -9,7 +10,7 @@ namespace Defender.ErrorMiddleware.Tests.Framework;
 /// <summary>The one rule every ProblemDetails and MVC error value goes through.</summary>
 public sealed class ProblemDetailsMappingTests
 {
-    private static readonly DefenderErrorWriter Writer = new(Options.Create(new DefenderErrorOptions()), NullLoggerFactory.Instance);
+    private static readonly DefenderErrorWriter Writer = new(Options.Create(new DefenderErrorOptions()), NullLoggerFactory.Instance, new ServiceCollection().BuildServiceProvider());
 
     [Theory]
     [InlineData("$.Items[1].Comment", "The Comment field is required.", "MissingRequiredParameter", "Parameter Items[1].Comment is missing.")]
