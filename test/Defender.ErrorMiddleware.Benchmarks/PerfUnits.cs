@@ -11,7 +11,7 @@ namespace Defender.ErrorMiddleware.Benchmarks;
 internal static class PerfUnits
 {
     private const string SharedWork = "AuthorizationMiddleware+<Invoke>d__11::MoveNext";
-    private const string DefenderAnswer = "DefenderErrorMiddleware+<AwaitAsync>";
+    private const string DefenderMiddleware = "DefenderErrorMiddleware::InvokeAsync";
     private const string BuiltInAnswer = "ExceptionHandlerMiddlewareImpl+<<Invoke>g__Awaited";
 
     private sealed record Sample(double Time, List<string> Frames);
@@ -38,12 +38,15 @@ internal static class PerfUnits
             ("— its answer (handler, ProblemDetails, status-code pages)", Units(builtIn, f => Has(f, BuiltInAnswer))),
             ("— its rethrows (ExceptionDispatchInfo.Throw)", Units(builtIn, f => Has(f, "ExceptionDispatchInfo::Throw"))),
             ("Defender: all server CPU", Units(defender, _ => true)),
-            ("— our answer (AwaitAsync)", Units(defender, f => Has(f, DefenderAnswer))),
-            ("—— the body", Units(defender, f => Under(f, DefenderAnswer, "WriteBodyAsync"))),
-            ("—— a read system call (Guid.NewGuid)", Units(defender, f => Under(f, DefenderAnswer, " read+0x"))),
-            ("—— the log line", Units(defender, f => Under(f, DefenderAnswer, "SafeLog"))),
-            ("—— task.Exception's message lookup", Units(defender, f => Under(f, DefenderAnswer, "SR::GetResourceString"))),
-            ("—— the Activity tags", Units(defender, f => Under(f, DefenderAnswer, "System.Diagnostics.Activity"))),
+            ("— our answer (our middleware, outside the app's pipeline)", Units(defender, OurAnswer)),
+            ("—— the body (writing it, and Kestrel's flush of status line, headers and body)", Units(defender, f => OurAnswer(f)
+                && (Has(f, "DefenderErrorWriter::WriteBodyAsync") || Has(f, "DefenderErrorWriter::TryWriteUnescapedBody")
+                    || Has(f, "DefenderErrorWriter::WriteSerializedBody") || Has(f, "::FlushAsync")))),
+            ("—— the targets (random source)", Units(defender, f => OurAnswer(f)
+                && (Has(f, "ErrorTargets::Next") || Has(f, "RandomNumberGenerator") || Has(f, " read+0x")))),
+            ("—— the log line", Units(defender, f => OurAnswer(f) && Under(f, DefenderMiddleware, "SafeLog"))),
+            ("—— task.Exception's message lookup", Units(defender, f => OurAnswer(f) && Under(f, DefenderMiddleware, "SR::GetResourceString"))),
+            ("—— the Activity tags", Units(defender, f => OurAnswer(f) && Under(f, DefenderMiddleware, "System.Diagnostics.Activity"))),
         };
 
         Console.WriteLine($"samples: {defender.Count} Defender, {builtIn.Count} built-in");
@@ -53,7 +56,32 @@ internal static class PerfUnits
         }
 
         Console.WriteLine($"| built-in ÷ Defender | {(rows[0].Value / rows[3].Value).ToString("0.00", CultureInfo.InvariantCulture)} |");
+
+        // Our answer once more, each sample counted once, in the first of these it falls in.
+        var parts = new (string Name, Func<List<string>, bool> Matches)[]
+        {
+            ("Kestrel writing the response (status line, headers, flush)", f => Has(f, "Http1OutputProducer") || Has(f, "HttpResponseHeaders::CopyTo") || Has(f, "::FlushAsync")),
+            ("the log line", f => Has(f, "SafeLog")),
+            ("the body's bytes", f => Has(f, "TryWriteUnescapedBody") || Has(f, "WriteSerializedBody") || Has(f, "WriteBodyAsync")),
+            ("clearing the response, setting its headers", f => Has(f, "HttpResponseHeaders") || Has(f, "ClearResponse")),
+            ("the platform signals (counter, error.type, listener, Activity tags, IExceptionHandlerFeature)", f => Has(f, "DefenderDiagnostics")
+                || Has(f, "System.Diagnostics.Activity") || Has(f, "IFeatureCollection.Set")),
+            ("reading the exception from the task", f => Has(f, "SR::") || Has(f, "AggregateException") || Has(f, "Task::get_Exception")),
+            ("the targets", f => Has(f, "ErrorTargets::Next") || Has(f, "RandomNumberGenerator")),
+            ("feature lookups (the status-code-pages feature on every request, the others on errors)", f => Has(f, "IFeatureCollection.Get")),
+        };
+        var answer = defender.Where(s => OurAnswer(s.Frames)).ToList();
+        var shared = defender.Count(s => Has(s.Frames, SharedWork));
+        Console.WriteLine("our answer, part by part:");
+        foreach (var (name, matches) in parts.Append(("the rest", _ => true)))
+        {
+            var count = answer.RemoveAll(s => matches(s.Frames));
+            Console.WriteLine($"| {name} | {((double)count / shared).ToString("0.000", CultureInfo.InvariantCulture)} |");
+        }
     }
+
+    /// <summary>Our middleware's own frames: under it, but not in the rest of the pipeline it calls.</summary>
+    private static bool OurAnswer(List<string> frames) => Has(frames, DefenderMiddleware) && !Has(frames, SharedWork);
 
     private static bool Has(List<string> frames, string name) => frames.Exists(f => f.Contains(name, StringComparison.Ordinal));
 
