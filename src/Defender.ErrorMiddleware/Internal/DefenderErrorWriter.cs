@@ -324,7 +324,7 @@ internal sealed class DefenderErrorWriter
     /// body's CPU (docs/performance.md, "Thrown → 404"). Anything to escape, or a body longer than one block, takes the
     /// serializer.
     /// </summary>
-    private static bool TryWriteUnescapedBody(HttpResponse response, in ResolvedError resolved, Guid target)
+    internal static bool TryWriteUnescapedBody(HttpResponse response, in ResolvedError resolved, Guid target)
     {
         var (code, message) = (resolved.Code, resolved.Message);
         if (code.Length + message.Length > MaxUnescapedBodyLength / 3 || NeedsEscaping(code) || NeedsEscaping(message))
@@ -359,7 +359,7 @@ internal sealed class DefenderErrorWriter
     /// <summary>The serializer's own test: its encoder hands the same string back when there is nothing to escape.</summary>
     private static bool NeedsEscaping(string value) => !ReferenceEquals(WriterOptions.Encoder!.Encode(value), value);
 
-    private static void WriteSerializedBody(HttpResponse response, in ResolvedError resolved, Guid target)
+    internal static void WriteSerializedBody(HttpResponse response, in ResolvedError resolved, Guid target)
     {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
         buffer.ResetWrittenCount();
