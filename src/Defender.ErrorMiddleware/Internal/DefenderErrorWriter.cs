@@ -320,9 +320,9 @@ internal sealed class DefenderErrorWriter
 
     /// <summary>
     /// Writes the envelope straight into the response when neither string has a character to escape, as almost every
-    /// message is: the serializer's bytes without its writer, the envelope's objects and a copy, which were a third of the
-    /// body's CPU (docs/performance.md, "Thrown → 404"). Anything to escape, or a body longer than one block, takes the
-    /// serializer.
+    /// message is: the serializer's bytes without its writer, the envelope's objects and a copy, in 0.62× the time and with
+    /// nothing allocated (docs/performance.md, "Second pass"). Anything to escape, or a body longer than one block, takes
+    /// the serializer.
     /// </summary>
     internal static bool TryWriteUnescapedBody(HttpResponse response, in ResolvedError resolved, Guid target)
     {
