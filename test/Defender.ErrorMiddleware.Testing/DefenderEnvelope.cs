@@ -16,14 +16,18 @@ public static partial class DefenderEnvelope
     // The writer escapes like System.Text.Json's relaxed encoder: quotes and controls, not apostrophes or non-ASCII.
     private static readonly JsonSerializerOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>Checks status, headers (content type, no-store, nosniff, <c>x-ms-error-code</c>, length) and the exact body; returns the target.</summary>
-    public static async Task<Guid> AssertErrorAsync(HttpResponseMessage response, HttpStatusCode status, string code, string message)
+    /// <summary>
+    /// Checks status, headers (content type, no-store, nosniff, <c>x-ms-error-code</c>, length) and the exact body; returns
+    /// the target. Behind <c>UseExceptionHandler()</c> the framework adds its own <c>no-cache</c> to a handled exception's
+    /// answer: pass the Cache-Control expected there.
+    /// </summary>
+    public static async Task<Guid> AssertErrorAsync(HttpResponseMessage response, HttpStatusCode status, string code, string message, string cacheControl = "no-store")
     {
         ArgumentNullException.ThrowIfNull(response);
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(status == response.StatusCode, $"Expected {(int)status} {status}, got {(int)response.StatusCode}: {body}");
         Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType?.ToString());
-        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+        Assert.Equal(cacheControl, response.Headers.CacheControl?.ToString());
         Assert.Equal(["nosniff"], response.Headers.GetValues("X-Content-Type-Options"));
         Assert.Equal([code], response.Headers.GetValues("x-ms-error-code"));
         Assert.Equal(Encoding.UTF8.GetByteCount(body), response.Content.Headers.ContentLength);

@@ -88,31 +88,6 @@ public sealed class ErrorContractTests
         Assert.Equal(target, entry.State["Target"]);
     }
 
-    [Theory]
-    [InlineData("/sync")]
-    [InlineData("/faulted")]
-    [InlineData("/later")]
-    public async Task Thrown_IsAnsweredAlike_WhetherSynchronouslyAsAFaultedTaskOrAfterAnAwait(string path)
-    {
-        // Thrown out of _next itself, returned as an already faulted task (read without awaiting), or failing after a real await.
-        await using var app = await TestApp.StartAsync(a =>
-        {
-            a.MapGet("/sync", string () => throw new DefenderException(DefenderError.ResourceNotFound("Machine", "7")));
-            a.MapGet("/faulted", () => Task.FromException<string>(new DefenderException(DefenderError.ResourceNotFound("Machine", "7"))));
-            a.MapGet("/later", async Task<string> () =>
-            {
-                await Task.Yield();
-                throw new DefenderException(DefenderError.ResourceNotFound("Machine", "7"));
-            });
-        });
-
-        var target = await DefenderEnvelope.AssertErrorAsync(await app.Client.GetAsync(path), HttpStatusCode.NotFound, "ResourceNotFound", "Machine 7 was not found");
-
-        var entry = Assert.Single(app.Logs.FromDefender);
-        Assert.Equal(target, entry.State["Target"]);
-        Assert.Equal(path, entry.State["Path"]);
-    }
-
     /// <summary>
     /// Messages the writer puts straight into the response (nothing to escape) and those it hands to the serializer (a
     /// character to escape, or a body longer than one block): every one must be the serializer's exact bytes.
